@@ -1,0 +1,154 @@
+"""The event bus: one front class over a backend, chosen by URL (memory when empty, redis://
+for several hub processes). Subscribers get every message published after they subscribed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from typing import Protocol
+
+from pydantic import TypeAdapter
+
+from hub.events import Envelope, Ephemeral
+
+log = logging.getLogger(__name__)
+BusMessage = Envelope | Ephemeral
+_ADAPTER: TypeAdapter[BusMessage] = TypeAdapter(BusMessage)
+CHANNEL = "contacthub.events"
+SUBSCRIBER_BACKLOG = 10_000
+
+
+class Subscription:
+    """A bounded mailbox. A subscriber that falls this far behind is cut off (`overflowed`)
+    rather than slowing everyone; consoles then catch up from the event log on reconnect."""
+
+    def __init__(self, maxsize: int = SUBSCRIBER_BACKLOG) -> None:
+        self._queue: asyncio.Queue[BusMessage] = asyncio.Queue(maxsize)
+        self.overflowed = False
+
+    def offer(self, message: BusMessage) -> None:
+        if self.overflowed:
+            return
+        try:
+            self._queue.put_nowait(message)
+        except asyncio.QueueFull:
+            self.overflowed = True
+            log.warning("bus subscriber overflowed; it must resync from the event log")
+
+    async def get(self) -> BusMessage:
+        return await self._queue.get()
+
+    def get_nowait(self) -> BusMessage | None:
+        try:
+            return self._queue.get_nowait()
+        except asyncio.QueueEmpty:
+            return None
+
+
+class BusBackend(Protocol):
+    async def connect(self, deliver: _Deliver) -> None: ...
+    async def disconnect(self) -> None: ...
+    async def publish(self, messages: list[BusMessage]) -> None: ...
+
+
+class _Deliver(Protocol):
+    def __call__(self, message: BusMessage) -> None: ...
+
+
+class MemoryBackend:
+    def __init__(self) -> None:
+        self._deliver: _Deliver | None = None
+
+    async def connect(self, deliver: _Deliver) -> None:
+        self._deliver = deliver
+
+    async def disconnect(self) -> None:
+        self._deliver = None
+
+    async def publish(self, messages: list[BusMessage]) -> None:
+        if self._deliver is not None:
+            for message in messages:
+                self._deliver(message)
+
+
+class RedisBackend:
+    """Redis pub/sub. Delivery is at-most-once, which is enough: the event log is the record,
+    and every consumer resyncs from it by id."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._reader: asyncio.Task[None] | None = None
+        self._redis: object | None = None
+
+    async def connect(self, deliver: _Deliver) -> None:
+        import redis.asyncio as aioredis
+
+        client = aioredis.from_url(self._url)
+        self._redis = client
+        pubsub = client.pubsub()
+        await pubsub.subscribe(CHANNEL)
+        self._reader = asyncio.create_task(self._read(pubsub, deliver))
+
+    async def _read(self, pubsub: object, deliver: _Deliver) -> None:
+        async for item in pubsub.listen():  # type: ignore[attr-defined]
+            if item.get("type") != "message":
+                continue
+            try:
+                for message in _BATCH.validate_json(item["data"]):
+                    deliver(message)
+            except ValueError:
+                log.exception("dropping an unreadable bus message")
+
+    async def disconnect(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        if self._redis is not None:
+            await self._redis.aclose()  # type: ignore[attr-defined]
+
+    async def publish(self, messages: list[BusMessage]) -> None:
+        await self._redis.publish(CHANNEL, _BATCH.dump_json(messages))  # type: ignore[attr-defined]
+
+
+_BATCH: TypeAdapter[list[BusMessage]] = TypeAdapter(list[BusMessage])
+
+
+class Bus:
+    """`Bus(url)` picks the backend from the URL scheme; `Bus(backend=...)` takes one."""
+
+    def __init__(self, url: str | None = None, *, backend: BusBackend | None = None) -> None:
+        if backend is None:
+            backend = RedisBackend(url) if url and url.startswith("redis") else MemoryBackend()
+            if url and not url.startswith(("redis", "memory")):
+                raise ValueError(f"bus url {url!r}: use redis://... or leave it empty")
+        self._backend = backend
+        self._subscribers: set[Subscription] = set()
+
+    async def __aenter__(self) -> Bus:
+        await self._backend.connect(self._fan_out)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._backend.disconnect()
+
+    def _fan_out(self, message: BusMessage) -> None:
+        for subscriber in list(self._subscribers):
+            subscriber.offer(message)
+
+    async def publish(self, messages: Iterable[BusMessage]) -> None:
+        batch = list(messages)
+        if batch:
+            await self._backend.publish(batch)
+
+    @asynccontextmanager
+    async def subscribe(self) -> AsyncIterator[Subscription]:
+        subscription = Subscription()
+        self._subscribers.add(subscription)
+        try:
+            yield subscription
+        finally:
+            self._subscribers.discard(subscription)

@@ -1,0 +1,79 @@
+"""The error tree. Every error carries the values an operator or client needs, and a `code`
+that the wire protocol sends unchanged (see docs/protocol.md)."""
+
+from __future__ import annotations
+
+
+class HubError(Exception):
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(HubError):
+    """Bad configuration: names the key and the reason; start-up stops."""
+
+    code = "config"
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"config {key}: {reason}")
+        self.key = key
+        self.reason = reason
+
+
+class BadInput(HubError):
+    """A frame or request that does not match the protocol."""
+
+    code = "bad_frame"
+
+
+class TooLarge(BadInput):
+    code = "too_large"
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"frame of {size} bytes exceeds the limit of {limit} bytes")
+        self.size = size
+        self.limit = limit
+
+
+class NotFound(HubError):
+    code = "not_found"
+
+    def __init__(self, kind: str, ident: str) -> None:
+        super().__init__(f"unknown {kind} {ident!r}")
+        self.kind = kind
+        self.ident = ident
+
+
+class Forbidden(HubError):
+    code = "forbidden"
+
+
+class Conflict(HubError):
+    """The state moved on before the action landed (offer decided, conversation resolved)."""
+
+    code = "conflict"
+
+
+class AuthError(HubError):
+    code = "auth"
+
+
+class StorageUnavailable(HubError):
+    """The database could not be reached or timed out; the caller should retry later."""
+
+    code = "unavailable"
+
+
+class SchemaOutdated(HubError):
+    code = "schema"
+
+    def __init__(self, current: str | None, head: str) -> None:
+        super().__init__(
+            f"database schema is at {current or 'nothing'}, the code needs {head}: "
+            "run `contacthub db upgrade`"
+        )
+        self.current = current
+        self.head = head

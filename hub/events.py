@@ -1,0 +1,163 @@
+"""Every state change is one of these events. They are closed (extra fields are refused), carry
+a `type` literal, and are written to the event log in the transaction that makes the change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from hub.ids import AgentId, ConversationId, CustomerId, EventId, MessageId, NoteId, OfferId
+from hub.models import Author, Channel, Conversation, ConversationStatus, Direction, Presence
+
+OfferOutcome = Literal["accepted", "rejected", "timeout", "cancelled"]
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ConversationOpened(_Event):
+    type: Literal["conversation_opened"] = "conversation_opened"
+    conversation: Conversation
+
+
+class MessageCreated(_Event):
+    type: Literal["message"] = "message"
+    conversation_id: ConversationId
+    customer_id: CustomerId
+    message_id: MessageId
+    direction: Direction
+    author: Author
+    agent_id: AgentId | None = None
+    agent_name: str | None = None
+    channel: Channel
+    text: str
+    client_id: str | None = None
+    created_at: datetime
+
+
+class NoteAdded(_Event):
+    type: Literal["note"] = "note"
+    conversation_id: ConversationId
+    customer_id: CustomerId
+    note_id: NoteId
+    agent_id: AgentId
+    agent_name: str
+    text: str
+
+
+class OfferMade(_Event):
+    type: Literal["offer"] = "offer"
+    offer_id: OfferId
+    agent_id: AgentId
+    conversation: Conversation
+    expires_at: datetime
+
+
+class OfferClosed(_Event):
+    type: Literal["offer_closed"] = "offer_closed"
+    offer_id: OfferId
+    agent_id: AgentId
+    conversation_id: ConversationId
+    customer_id: CustomerId
+    outcome: OfferOutcome
+    reason: str
+
+
+class Assigned(_Event):
+    type: Literal["assigned"] = "assigned"
+    conversation: Conversation
+    agent_id: AgentId
+    via: Literal["offer", "reassign"]
+
+
+class Unassigned(_Event):
+    type: Literal["unassigned"] = "unassigned"
+    conversation_id: ConversationId
+    customer_id: CustomerId
+    agent_id: AgentId
+    reason: Literal["transfer", "reassign"]
+
+
+class Transferred(_Event):
+    type: Literal["transferred"] = "transferred"
+    conversation_id: ConversationId
+    customer_id: CustomerId
+    from_agent_id: AgentId | None
+    to_agent_id: AgentId | None
+    to_queue: str | None
+    by_agent_id: AgentId
+
+
+class StatusChanged(_Event):
+    type: Literal["status"] = "status"
+    conversation_id: ConversationId
+    customer_id: CustomerId
+    status: ConversationStatus
+    agent_id: AgentId | None
+
+
+class PresenceChanged(_Event):
+    type: Literal["presence"] = "presence"
+    agent_id: AgentId
+    status: Presence
+
+
+Event = Annotated[
+    ConversationOpened
+    | MessageCreated
+    | NoteAdded
+    | OfferMade
+    | OfferClosed
+    | Assigned
+    | Unassigned
+    | Transferred
+    | StatusChanged
+    | PresenceChanged,
+    Field(discriminator="type"),
+]
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+class Envelope(BaseModel):
+    """An event as the event log numbered it. `audience` is the agent whose console stream it
+    belongs to (None: supervisors only). It is fixed when the event is written, so replaying
+    the log gives each agent exactly what they were sent live."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: EventId
+    at: datetime
+    audience: AgentId | None
+    event: Event
+
+
+class Ephemeral(BaseModel):
+    """Signals that are relayed but never stored or replayed: typing and queue positions."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: Literal["typing", "queue"]
+    conversation_id: ConversationId
+    author: Author | None = None
+    agent_name: str | None = None
+    typing: bool | None = None
+    position: int | None = None
+    audience: AgentId | None = None
+
+
+def customer_of(event: Event) -> CustomerId | None:
+    """The customer whose timeline the event belongs on, if any."""
+    if isinstance(event, ConversationOpened | OfferMade | Assigned):
+        return event.conversation.customer_id
+    if isinstance(event, PresenceChanged):
+        return None
+    return event.customer_id
+
+
+def conversation_of(event: Event) -> ConversationId | None:
+    if isinstance(event, ConversationOpened | OfferMade | Assigned):
+        return event.conversation.id
+    if isinstance(event, PresenceChanged):
+        return None
+    return event.conversation_id

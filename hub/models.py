@@ -1,0 +1,147 @@
+"""The hub's own records: what storage returns and what the wire shows. Storage tables never
+leave storage/; these frozen models are what the rest of the code sees."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hub.ids import AgentId, ConversationId, CustomerId, MessageId, OfferId
+
+Channel = Literal["webchat", "email", "sms", "voice"]
+CHANNELS: tuple[Channel, ...] = ("webchat", "email", "sms", "voice")
+ConversationStatus = Literal["pending", "open", "resolved"]
+Presence = Literal["available", "away", "offline"]
+Role = Literal["agent", "supervisor", "admin"]
+Direction = Literal["in", "out"]
+Author = Literal["customer", "agent", "system"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Identity(Record):
+    kind: str
+    address: str
+
+
+class Customer(Record):
+    id: CustomerId
+    display_name: str
+    email: str | None = None
+    identities: tuple[Identity, ...] = ()
+    created_at: datetime
+
+
+class Conversation(Record):
+    id: ConversationId
+    customer_id: CustomerId
+    customer_name: str
+    channel: Channel
+    queue: str
+    status: ConversationStatus
+    priority: int = 0
+    assignee_id: AgentId | None = None
+    assignee_name: str | None = None
+    target_agent_id: AgentId | None = None
+    subject: str | None = None
+    created_at: datetime
+    queued_at: datetime
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+
+
+class Message(Record):
+    id: MessageId
+    conversation_id: ConversationId
+    direction: Direction
+    author: Author
+    agent_id: AgentId | None = None
+    agent_name: str | None = None
+    channel: Channel
+    text: str
+    client_id: str | None = None
+    created_at: datetime
+    delivery_status: str | None = None
+
+
+class Agent(Record):
+    id: AgentId
+    name: str
+    email: str
+    role: Role
+    skills: tuple[str, ...] = ()
+    capacity: dict[str, int] = Field(default_factory=dict)
+    status: Presence = "offline"
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role in ("supervisor", "admin")
+
+
+class TimelineEntry(Record):
+    id: int
+    kind: str
+    conversation_id: ConversationId | None
+    at: datetime
+    payload: dict[str, Any]
+
+
+class QueueStats(Record):
+    name: str
+    waiting: int
+    longest_wait_seconds: float
+    service_level_seconds: int
+    answered: int
+    answered_within_target: int
+
+    @property
+    def service_level_pct(self) -> float | None:
+        if not self.answered:
+            return None
+        return round(100.0 * self.answered_within_target / self.answered, 1)
+
+
+OfferState = Literal["pending", "accepted", "rejected", "timeout", "cancelled"]
+
+
+class Offer(Record):
+    id: OfferId
+    conversation_id: ConversationId
+    agent_id: AgentId
+    state: OfferState
+    reason: str | None = None
+    created_at: datetime
+    expires_at: datetime
+    decided_at: datetime | None = None
+
+
+class InboundMessage(Record):
+    """One customer message as a channel adapter normalized it. `dedupe_key` is the provider's
+    unique id (Twilio MessageSid, email Message-ID + UID, web chat customer + client_id)."""
+
+    channel: Channel
+    customer_id: CustomerId
+    dedupe_key: str
+    text: str
+    client_id: str | None = None
+    subject: str | None = None
+    queue: str
+    priority: int = 0
+
+
+class Ingested(Record):
+    """What the group-commit writer gives back for one InboundMessage once its batch committed."""
+
+    message: Message
+    conversation: Conversation
+    duplicate: bool
+
+
+class Visitor(Record):
+    customer: Customer
+    token: str
+    conversation: Conversation | None

@@ -1,0 +1,139 @@
+"""What the hub needs from storage, as narrow Protocols. storage/ implements them over
+SQLAlchemy (SQLite embedded, PostgreSQL by URL); the same contract tests run on both."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from hub.events import Envelope, Event, OfferOutcome
+from hub.ids import AgentId, ConversationId, CustomerId, EventId, OfferId
+from hub.models import (
+    Agent,
+    Conversation,
+    Customer,
+    InboundMessage,
+    Ingested,
+    Message,
+    Offer,
+    Presence,
+    QueueStats,
+    Role,
+    TimelineEntry,
+    Visitor,
+)
+
+
+class Transaction(Protocol):
+    """One unit of work. Every state change `emit`s its event; the event-log rows and timeline
+    entries are written before the commit, and the numbered envelopes are handed back after it.
+    Write transactions are serialized, so a read inside one sees the state it will change."""
+
+    async def conversation(self, conversation_id: ConversationId) -> Conversation | None: ...
+    async def agent(self, agent_id: AgentId) -> Agent | None: ...
+    async def offer(self, offer_id: OfferId) -> Offer | None: ...
+    async def message_by_dedupe_key(self, key: str) -> Message | None: ...
+    async def add_message(self, message: Message, customer_id: CustomerId, key: str) -> None: ...
+    async def add_offer(self, offer: Offer) -> None: ...
+    async def close_offer(
+        self, offer_id: OfferId, outcome: OfferOutcome, reason: str, at: datetime
+    ) -> bool:
+        """Decide a pending offer; False when it was already decided."""
+        ...
+
+    async def save_conversation(self, conversation: Conversation) -> None: ...
+    async def set_presence(self, agent_id: AgentId, status: Presence) -> None: ...
+    def emit(self, event: Event, audience: AgentId | None = None) -> None: ...
+
+    @property
+    def envelopes(self) -> Sequence[Envelope]:
+        """The numbered events this transaction wrote; complete once it has committed."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """Commit on clean exit, roll back on error. Publish `tx.envelopes` after commit."""
+        ...
+
+
+class InboundWriter(Protocol):
+    async def ingest(
+        self, batch: Sequence[InboundMessage]
+    ) -> tuple[list[Ingested], list[Envelope]]:
+        """Persist a batch of customer messages in one transaction: dedupe by key, open a
+        conversation where the customer has none unresolved, write messages, timeline entries
+        and events. Results come in input order, with the envelopes to publish after commit."""
+        ...
+
+
+class ConversationReader(Protocol):
+    async def conversation(self, conversation_id: ConversationId) -> Conversation | None: ...
+    async def messages(self, conversation_id: ConversationId) -> list[Message]: ...
+    async def customer(self, customer_id: CustomerId) -> Customer | None: ...
+    async def timeline(self, customer_id: CustomerId) -> list[TimelineEntry]: ...
+    async def unresolved(self) -> list[Conversation]: ...
+    async def assigned_to(self, agent_id: AgentId) -> list[Conversation]: ...
+    async def pending_offers(self, agent_id: AgentId | None = None) -> list[Offer]: ...
+    async def queue_stats(
+        self, queues: Sequence[tuple[str, int]], since: datetime
+    ) -> list[QueueStats]:
+        """Waiting count, longest wait and service level for each (queue, target seconds)."""
+        ...
+
+
+class Visitors(Protocol):
+    async def visitor(
+        self, token: str | None, name: str | None, email: str | None
+    ) -> Visitor:
+        """The web chat visitor for `token`, or a new customer with a fresh token."""
+        ...
+
+
+class AgentDirectory(Protocol):
+    async def add_agent(
+        self,
+        name: str,
+        email: str,
+        password_hash: str,
+        role: Role,
+        skills: Sequence[str],
+        capacity: dict[str, int],
+    ) -> Agent: ...
+    async def credentials(self, email: str) -> tuple[Agent, str] | None: ...
+    async def agent(self, agent_id: AgentId) -> Agent | None: ...
+    async def agents(self) -> list[Agent]: ...
+
+
+class EventLog(Protocol):
+    async def after(
+        self, event_id: int, audience: AgentId | None = None, limit: int = 1000
+    ) -> list[Envelope]:
+        """Events newer than `event_id`; with an audience, only that agent's stream."""
+        ...
+
+    async def last_id(self) -> EventId: ...
+
+
+class Leases(Protocol):
+    async def acquire(self, name: str, holder: str, ttl_seconds: float) -> bool:
+        """Take or renew the lease; False while another holder's lease is unexpired."""
+        ...
+
+    async def release(self, name: str, holder: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Store:
+    """Storage as the hub sees it: one object per port, built by storage.open_store()."""
+
+    work: UnitOfWork
+    inbound: InboundWriter
+    reader: ConversationReader
+    visitors: Visitors
+    agents: AgentDirectory
+    events: EventLog
+    leases: Leases

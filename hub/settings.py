@@ -1,0 +1,165 @@
+"""Configuration: config.toml plus CONTACTHUB_* environment overrides, validated into one frozen
+object. Each component is handed only its own section."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from hub.errors import ConfigError
+from hub.models import CHANNELS, Channel
+
+ENV_PREFIX = "CONTACTHUB_"
+RoutingPolicy = Literal["longest_idle", "round_robin", "least_busy"]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ServerSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    data_dir: Path = Path("./var")
+    max_frame_bytes: int = Field(default=65536, ge=256)
+
+
+class DatabaseSettings(Section):
+    # Empty means the embedded SQLite file <data_dir>/contacthub.db.
+    url: str = ""
+    group_commit_ms: float = Field(default=5.0, gt=0, le=10.0)
+    group_commit_rows: int = Field(default=256, ge=1)
+
+
+class BusSettings(Section):
+    # Empty means in-process; redis://host:port/db shares events between hub processes.
+    url: str = ""
+
+
+class AuthSettings(Section):
+    # Empty means a random secret kept in <data_dir>/secret.key. Set it (CONTACTHUB_AUTH__SECRET)
+    # when several hub processes must accept each other's tokens.
+    secret: str = ""
+    token_ttl_seconds: int = Field(default=12 * 3600, ge=60)
+
+
+class RoutingSettings(Section):
+    offer_timeout_seconds: float = Field(default=20.0, gt=0)
+    presence_grace_seconds: float = Field(default=30.0, ge=0)
+    lease_ttl_seconds: float = Field(default=10.0, gt=0)
+    default_capacity: dict[Channel, int] = Field(
+        default_factory=lambda: {"webchat": 3, "email": 5, "sms": 3, "voice": 1}
+    )
+
+
+class QueueSettings(Section):
+    name: str = Field(min_length=1)
+    channels: tuple[Channel, ...] = CHANNELS
+    skills: tuple[str, ...] = ()
+    priority: int = 0
+    service_level_seconds: int = Field(default=60, gt=0)
+    policy: RoutingPolicy = "longest_idle"
+
+
+class WebchatSettings(Section):
+    enabled: bool = True
+    queue: str | None = None
+    max_message_bytes: int = Field(default=8192, ge=64)
+
+
+class ChannelsSettings(Section):
+    webchat: WebchatSettings = WebchatSettings()
+
+
+class Settings(Section):
+    server: ServerSettings = ServerSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    bus: BusSettings = BusSettings()
+    auth: AuthSettings = AuthSettings()
+    routing: RoutingSettings = RoutingSettings()
+    queues: tuple[QueueSettings, ...] = (QueueSettings(name="general"),)
+    channels: ChannelsSettings = ChannelsSettings()
+
+    @field_validator("queues")
+    @classmethod
+    def _queues_unique_and_present(
+        cls, queues: tuple[QueueSettings, ...]
+    ) -> tuple[QueueSettings, ...]:
+        if not queues:
+            raise ValueError("at least one queue is needed")
+        names = [q.name for q in queues]
+        if len(set(names)) != len(names):
+            raise ValueError(f"queue names repeat: {names}")
+        return queues
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or f"sqlite+aiosqlite:///{self.server.data_dir}/contacthub.db"
+
+    def queue(self, name: str) -> QueueSettings | None:
+        return next((q for q in self.queues if q.name == name), None)
+
+    def queue_for(self, channel: Channel, preferred: str | None = None) -> QueueSettings:
+        """The queue a new conversation on `channel` enters."""
+        if preferred is not None:
+            found = self.queue(preferred)
+            if found is not None:
+                return found
+        for queue in self.queues:
+            if channel in queue.channels:
+                return queue
+        return self.queues[0]
+
+
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read `path` (or ./config.toml if present, else built-in defaults) and apply overrides
+    such as CONTACTHUB_DATABASE__URL (a double underscore separates nesting levels)."""
+    raw: dict[str, Any] = {}
+    if path is None and Path("config.toml").is_file():
+        path = Path("config.toml")
+    if path is not None:
+        raw = _read_toml(path)
+    _apply_env(raw, os.environ if env is None else env)
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"]) or "(root)"
+        raise ConfigError(key, first["msg"]) from None
+    _check_references(settings)
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(str(path), "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), f"not valid TOML: {exc}") from None
+
+
+def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> None:
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX) or name == "CONTACTHUB_REQUIRE_SERVICES":
+            continue
+        path = [part.lower() for part in name[len(ENV_PREFIX) :].split("__")]
+        node = raw
+        for part in path[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigError(name, f"{part} is not a section")
+            node = child
+        node[path[-1]] = value
+
+
+def _check_references(settings: Settings) -> None:
+    webchat_queue = settings.channels.webchat.queue
+    if webchat_queue is not None and settings.queue(webchat_queue) is None:
+        raise ConfigError("channels.webchat.queue", f"no queue named {webchat_queue!r}")

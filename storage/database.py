@@ -1,0 +1,88 @@
+"""Engines and sessions. Write transactions are serialized: on SQLite by one connection that
+opens with BEGIN IMMEDIATE, on PostgreSQL by a transaction-scoped advisory lock. Serializing
+writes is what keeps event ids in commit order, so a console resuming from id N never skips a
+lower id that committed later."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from hub.errors import StorageUnavailable
+
+EVENT_ORDER_LOCK = 0x636F6E74  # any constant shared by every hub process on one database
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            _ensure_sqlite_dir(url)
+            self.writer = create_async_engine(url, pool_size=1, max_overflow=0)
+            self.reader = create_async_engine(url)
+            for engine in (self.writer, self.reader):
+                event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.writer.sync_engine, "begin", _begin_immediate)
+        else:
+            self.writer = create_async_engine(url, pool_size=10, pool_pre_ping=True)
+            self.reader = self.writer
+        # One in-process writer at a time; the database-level lock covers other processes.
+        self._write_lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        async with self._write_lock:
+            try:
+                async with self.writer.begin() as conn:
+                    if not self.is_sqlite:
+                        await conn.execute(
+                            sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": EVENT_ORDER_LOCK}
+                        )
+                    yield conn
+            except (OperationalError, InterfaceError, OSError) as exc:
+                raise StorageUnavailable(f"database write failed: {exc}") from exc
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        try:
+            async with self.reader.connect() as conn:
+                yield conn
+        except (OperationalError, InterfaceError, OSError) as exc:
+            raise StorageUnavailable(f"database read failed: {exc}") from exc
+
+    async def dispose(self) -> None:
+        await self.writer.dispose()
+        if self.reader is not self.writer:
+            await self.reader.dispose()
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    path = url.split(":///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" hook emit BEGIN itself (the driver's implicit BEGIN is deferred).
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _begin_immediate(conn: sa.Connection) -> None:
+    # A deferred transaction that reads then writes fails at once with SQLITE_BUSY if another
+    # process wrote in between; IMMEDIATE takes the write lock up front and waits for it.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,143 @@
+"""SQLModel tables. They never leave storage/: repositories turn rows into hub.models records."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no zone, so it is put back on load)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def _utc(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+def _json(**kw: Any) -> Any:
+    return Field(sa_type=sa.JSON, **kw)
+
+
+class CustomerRow(SQLModel, table=True):
+    __tablename__ = "customer"
+    id: str = Field(primary_key=True, max_length=32)
+    display_name: str
+    email: str | None = None
+    created_at: datetime = _utc()
+
+
+class CustomerIdentityRow(SQLModel, table=True):
+    __tablename__ = "customer_identity"
+    __table_args__ = (sa.UniqueConstraint("kind", "address"),)
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    kind: str = Field(max_length=16)
+    address: str
+
+
+class ConversationRow(SQLModel, table=True):
+    __tablename__ = "conversation"
+    __table_args__ = (sa.Index("ix_conversation_customer_status", "customer_id", "status"),)
+    id: str = Field(primary_key=True, max_length=32)
+    customer_id: str = Field(foreign_key="customer.id")
+    channel: str = Field(max_length=16)
+    queue: str
+    status: str = Field(max_length=16, index=True)
+    priority: int = 0
+    assignee_id: str | None = Field(default=None, foreign_key="agent.id", index=True)
+    target_agent_id: str | None = Field(default=None, foreign_key="agent.id")
+    subject: str | None = None
+    created_at: datetime = _utc()
+    queued_at: datetime = _utc()
+    first_assigned_at: datetime | None = _utc(default=None)
+    first_response_at: datetime | None = _utc(default=None)
+    resolved_at: datetime | None = _utc(default=None)
+
+
+class MessageRow(SQLModel, table=True):
+    __tablename__ = "message"
+    id: str = Field(primary_key=True, max_length=32)
+    conversation_id: str = Field(foreign_key="conversation.id", index=True)
+    customer_id: str = Field(foreign_key="customer.id")
+    direction: str = Field(max_length=8)
+    author: str = Field(max_length=16)
+    agent_id: str | None = Field(default=None, foreign_key="agent.id")
+    channel: str = Field(max_length=16)
+    body_text: str
+    body_html: str | None = None
+    client_id: str | None = None
+    # Provider or client id that makes retries idempotent (MessageSid, Message-ID+UID, ...).
+    dedupe_key: str = Field(unique=True)
+    delivery_status: str | None = None
+    created_at: datetime = _utc()
+
+
+class TimelineEntryRow(SQLModel, table=True):
+    __tablename__ = "timeline_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    conversation_id: str | None = Field(default=None, index=True)
+    kind: str = Field(max_length=32)
+    payload: dict[str, Any] = _json()
+    at: datetime = _utc()
+
+
+class AgentRow(SQLModel, table=True):
+    __tablename__ = "agent"
+    id: str = Field(primary_key=True, max_length=32)
+    name: str
+    email: str = Field(unique=True)
+    password_hash: str
+    role: str = Field(max_length=16)
+    skills: list[str] = _json()
+    capacity: dict[str, int] = _json()
+    status: str = Field(default="offline", max_length=16)
+    status_changed_at: datetime = _utc()
+    created_at: datetime = _utc()
+
+
+class OfferRow(SQLModel, table=True):
+    __tablename__ = "offer"
+    id: str = Field(primary_key=True, max_length=32)
+    conversation_id: str = Field(foreign_key="conversation.id", index=True)
+    agent_id: str = Field(foreign_key="agent.id", index=True)
+    state: str = Field(max_length=16, index=True)
+    reason: str | None = None
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc()
+    decided_at: datetime | None = _utc(default=None)
+
+
+class EventLogRow(SQLModel, table=True):
+    __tablename__ = "event_log"
+    __table_args__ = (sa.Index("ix_event_log_audience_id", "audience", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    topic: str = Field(max_length=32)
+    conversation_id: str | None = None
+    audience: str | None = None
+    payload: dict[str, Any] = _json()
+    at: datetime = _utc()
+
+
+class LeaseRow(SQLModel, table=True):
+    __tablename__ = "lease"
+    name: str = Field(primary_key=True)
+    holder: str
+    expires_at: datetime = _utc()
