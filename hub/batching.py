@@ -1,0 +1,95 @@
+"""Group commit: callers submit one item and await its result; a single worker flushes what has
+gathered as one batch, at most `max_delay` after the first item or as soon as `max_rows` are
+waiting. While a batch commits, the next one gathers, so throughput grows with load.
+
+`flush` returns the results and, optionally, a follow-up that runs after every caller has been
+answered: that is where events are published, so acknowledgements never trail them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+AfterCommit = Callable[[], Awaitable[None]]
+Flushed = tuple[Sequence[R], AfterCommit | None]
+log = logging.getLogger(__name__)
+
+
+class GroupCommitter(Generic[T, R]):
+    def __init__(
+        self,
+        flush: Callable[[Sequence[T]], Awaitable[Flushed[R]]],
+        *,
+        max_rows: int,
+        max_delay: float,
+    ) -> None:
+        self._flush = flush
+        self._max_rows = max_rows
+        self._max_delay = max_delay
+        self._pending: list[tuple[T, asyncio.Future[R]]] = []
+        self._wakeup = asyncio.Event()
+        self._worker: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> GroupCommitter[T, R]:
+        self._worker = asyncio.create_task(self._run(), name="group-commit")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+        for _, future in self._pending:
+            if not future.done():
+                future.cancel()
+
+    async def submit(self, item: T) -> R:
+        """Resolves once the batch holding `item` has committed; raises if it failed."""
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._pending.append((item, future))
+        self._wakeup.set()
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            deadline = asyncio.get_running_loop().time() + self._max_delay
+            while len(self._pending) < self._max_rows:
+                remaining = deadline - asyncio.get_running_loop().time()
+                if remaining <= 0:
+                    break
+                self._wakeup.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), remaining)
+            batch = self._pending[: self._max_rows]
+            del self._pending[: self._max_rows]
+            if not self._pending:
+                self._wakeup.clear()
+            await self._flush_batch(batch)
+
+    async def _flush_batch(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+        live = [(item, future) for item, future in batch if not future.cancelled()]
+        if not live:
+            return
+        try:
+            results, after_commit = await self._flush([item for item, _ in live])
+        except Exception as exc:
+            log.warning("group commit of %d items failed: %s", len(live), exc)
+            for _, future in live:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_, future), result in zip(live, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+        if after_commit is not None:
+            await asyncio.sleep(0)  # let the answered callers send their acknowledgements
+            try:
+                await after_commit()
+            except Exception:
+                log.exception("publishing after commit failed; consumers resync from the log")

@@ -1,0 +1,207 @@
+"""What agents and supervisors do to conversations. Each action is one transaction that writes
+the change, its timeline entry and its event, then publishes the event."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hub.errors import BadInput, Conflict, Forbidden, NotFound
+from hub.events import (
+    MessageCreated,
+    NoteAdded,
+    PresenceChanged,
+    StatusChanged,
+    Transferred,
+    Unassigned,
+)
+from hub.ids import AgentId, ConversationId, MessageId, NoteId, new_id
+from hub.models import Agent, Conversation, Message, Presence
+from hub.ports import Transaction
+from hub.publishing import PublishingWork
+from hub.settings import Settings
+
+
+class ConversationService:
+    def __init__(self, work: PublishingWork, settings: Settings) -> None:
+        self._work = work
+        self._settings = settings
+
+    async def reply(
+        self, agent: Agent, conversation_id: ConversationId, client_id: str, text: str
+    ) -> Message:
+        """Store an agent's reply. The same client_id again returns the first reply."""
+        key = f"agent:{agent.id}:{client_id}"
+        async with self._work.transaction() as tx:
+            existing = await tx.message_by_dedupe_key(key)
+            if existing is not None:
+                return existing
+            conversation = await _owned(tx, agent, conversation_id)
+            now = datetime.now(UTC)
+            message = Message(
+                id=MessageId(new_id()),
+                conversation_id=conversation.id,
+                direction="out",
+                author="agent",
+                agent_id=agent.id,
+                agent_name=agent.name,
+                channel=conversation.channel,
+                text=text,
+                client_id=client_id,
+                created_at=now,
+            )
+            await tx.add_message(message, conversation.customer_id, key)
+            if conversation.first_response_at is None:
+                await tx.save_conversation(conversation.model_copy(update={"first_response_at": now}))
+            tx.emit(
+                MessageCreated(
+                    conversation_id=conversation.id,
+                    customer_id=conversation.customer_id,
+                    message_id=message.id,
+                    direction="out",
+                    author="agent",
+                    agent_id=agent.id,
+                    agent_name=agent.name,
+                    channel=conversation.channel,
+                    text=text,
+                    client_id=client_id,
+                    created_at=now,
+                ),
+                audience=agent.id,
+            )
+        return message
+
+    async def note(self, agent: Agent, conversation_id: ConversationId, text: str) -> NoteId:
+        note_id = NoteId(new_id())
+        async with self._work.transaction() as tx:
+            conversation = await _owned(tx, agent, conversation_id, allow_resolved=True)
+            tx.emit(
+                NoteAdded(
+                    conversation_id=conversation.id,
+                    customer_id=conversation.customer_id,
+                    note_id=note_id,
+                    agent_id=agent.id,
+                    agent_name=agent.name,
+                    text=text,
+                ),
+                audience=conversation.assignee_id,
+            )
+        return note_id
+
+    async def transfer(
+        self,
+        agent: Agent,
+        conversation_id: ConversationId,
+        *,
+        to_agent_id: AgentId | None = None,
+        to_queue: str | None = None,
+    ) -> None:
+        """Hand the conversation back to routing, pinned to an agent or moved to a queue. The
+        router then offers it, so the target's capacity is respected like any assignment."""
+        if (to_agent_id is None) == (to_queue is None):
+            raise BadInput("transfer needs exactly one of to_agent_id and to_queue")
+        if to_queue is not None and self._settings.queue(to_queue) is None:
+            raise NotFound("queue", to_queue)
+        async with self._work.transaction() as tx:
+            conversation = await _owned(tx, agent, conversation_id)
+            if to_agent_id is not None:
+                if await tx.agent(to_agent_id) is None:
+                    raise NotFound("agent", to_agent_id)
+                if to_agent_id == conversation.assignee_id:
+                    raise Conflict("the conversation is already assigned to that agent")
+            reason = "transfer" if agent.id == conversation.assignee_id else "reassign"
+            _requeue(tx, conversation, agent, to_agent_id, to_queue, reason)
+            await tx.save_conversation(
+                conversation.model_copy(
+                    update={
+                        "status": "pending",
+                        "assignee_id": None,
+                        "assignee_name": None,
+                        "target_agent_id": to_agent_id,
+                        "queue": to_queue or conversation.queue,
+                        "queued_at": datetime.now(UTC),
+                    }
+                )
+            )
+
+    async def reassign(
+        self, supervisor: Agent, conversation_id: ConversationId, to_agent_id: AgentId
+    ) -> None:
+        if not supervisor.is_supervisor:
+            raise Forbidden("only supervisors and admins can reassign")
+        await self.transfer(supervisor, conversation_id, to_agent_id=to_agent_id)
+
+    async def resolve(self, agent: Agent, conversation_id: ConversationId) -> None:
+        async with self._work.transaction() as tx:
+            conversation = await _owned(tx, agent, conversation_id)
+            await tx.save_conversation(
+                conversation.model_copy(
+                    update={"status": "resolved", "resolved_at": datetime.now(UTC)}
+                )
+            )
+            tx.emit(
+                StatusChanged(
+                    conversation_id=conversation.id,
+                    customer_id=conversation.customer_id,
+                    status="resolved",
+                    agent_id=agent.id,
+                ),
+                audience=conversation.assignee_id,
+            )
+
+    async def set_presence(self, agent_id: AgentId, status: Presence) -> None:
+        async with self._work.transaction() as tx:
+            current = await tx.agent(agent_id)
+            if current is None:
+                raise NotFound("agent", agent_id)
+            if current.status == status:
+                return
+            await tx.set_presence(agent_id, status)
+            tx.emit(PresenceChanged(agent_id=agent_id, status=status), audience=agent_id)
+
+
+def _requeue(
+    tx: Transaction,
+    conversation: Conversation,
+    by: Agent,
+    to_agent_id: AgentId | None,
+    to_queue: str | None,
+    reason: str,
+) -> None:
+    if conversation.assignee_id is not None:
+        tx.emit(
+            Unassigned(
+                conversation_id=conversation.id,
+                customer_id=conversation.customer_id,
+                agent_id=conversation.assignee_id,
+                reason="transfer" if reason == "transfer" else "reassign",
+            ),
+            audience=conversation.assignee_id,
+        )
+    tx.emit(
+        Transferred(
+            conversation_id=conversation.id,
+            customer_id=conversation.customer_id,
+            from_agent_id=conversation.assignee_id,
+            to_agent_id=to_agent_id,
+            to_queue=to_queue,
+            by_agent_id=by.id,
+        )
+    )
+
+
+async def _owned(
+    tx: Transaction,
+    agent: Agent,
+    conversation_id: ConversationId,
+    *,
+    allow_resolved: bool = False,
+) -> Conversation:
+    """The conversation, if this agent may act on it: its assignee, or a supervisor."""
+    conversation = await tx.conversation(conversation_id)
+    if conversation is None:
+        raise NotFound("conversation", conversation_id)
+    if conversation.assignee_id != agent.id and not agent.is_supervisor:
+        raise Forbidden(f"conversation {conversation_id} is not assigned to you")
+    if conversation.status == "resolved" and not allow_resolved:
+        raise Conflict(f"conversation {conversation_id} is resolved")
+    return conversation
