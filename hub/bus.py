@@ -10,7 +10,9 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Protocol
 
+import redis.asyncio as aioredis
 from pydantic import TypeAdapter
+from redis.asyncio.client import PubSub
 
 from hub.events import Envelope, Ephemeral
 
@@ -81,19 +83,16 @@ class RedisBackend:
     def __init__(self, url: str) -> None:
         self._url = url
         self._reader: asyncio.Task[None] | None = None
-        self._redis: object | None = None
+        self._redis: aioredis.Redis | None = None
 
     async def connect(self, deliver: _Deliver) -> None:
-        import redis.asyncio as aioredis
-
-        client = aioredis.from_url(self._url)
-        self._redis = client
-        pubsub = client.pubsub()
+        self._redis = aioredis.from_url(self._url)
+        pubsub = self._redis.pubsub()
         await pubsub.subscribe(CHANNEL)
         self._reader = asyncio.create_task(self._read(pubsub, deliver))
 
-    async def _read(self, pubsub: object, deliver: _Deliver) -> None:
-        async for item in pubsub.listen():  # type: ignore[attr-defined]
+    async def _read(self, pubsub: PubSub, deliver: _Deliver) -> None:
+        async for item in pubsub.listen():
             if item.get("type") != "message":
                 continue
             try:
@@ -108,10 +107,11 @@ class RedisBackend:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
         if self._redis is not None:
-            await self._redis.aclose()  # type: ignore[attr-defined]
+            await self._redis.aclose()
 
     async def publish(self, messages: list[BusMessage]) -> None:
-        await self._redis.publish(CHANNEL, _BATCH.dump_json(messages))  # type: ignore[attr-defined]
+        assert self._redis is not None, "publish before connect"
+        await self._redis.publish(CHANNEL, _BATCH.dump_json(messages))
 
 
 _BATCH: TypeAdapter[list[BusMessage]] = TypeAdapter(list[BusMessage])

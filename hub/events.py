@@ -139,6 +139,7 @@ class Ephemeral(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     type: Literal["typing", "queue"]
     conversation_id: ConversationId
+    customer_id: CustomerId
     author: Author | None = None
     agent_name: str | None = None
     typing: bool | None = None

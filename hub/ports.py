@@ -86,9 +86,7 @@ class ConversationReader(Protocol):
 
 
 class Visitors(Protocol):
-    async def visitor(
-        self, token: str | None, name: str | None, email: str | None
-    ) -> Visitor:
+    async def visitor(self, token: str | None, name: str | None, email: str | None) -> Visitor:
         """The web chat visitor for `token`, or a new customer with a fresh token."""
         ...
 

@@ -51,7 +51,9 @@ class ConversationService:
             )
             await tx.add_message(message, conversation.customer_id, key)
             if conversation.first_response_at is None:
-                await tx.save_conversation(conversation.model_copy(update={"first_response_at": now}))
+                await tx.save_conversation(
+                    conversation.model_copy(update={"first_response_at": now})
+                )
             tx.emit(
                 MessageCreated(
                     conversation_id=conversation.id,

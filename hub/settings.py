@@ -16,6 +16,7 @@ from hub.models import CHANNELS, Channel
 
 ENV_PREFIX = "CONTACTHUB_"
 RoutingPolicy = Literal["longest_idle", "round_robin", "least_busy"]
+DEFAULT_CAPACITY: dict[Channel, int] = {"webchat": 3, "email": 5, "sms": 3, "voice": 1}
 
 
 class Section(BaseModel):
@@ -52,9 +53,7 @@ class RoutingSettings(Section):
     offer_timeout_seconds: float = Field(default=20.0, gt=0)
     presence_grace_seconds: float = Field(default=30.0, ge=0)
     lease_ttl_seconds: float = Field(default=10.0, gt=0)
-    default_capacity: dict[Channel, int] = Field(
-        default_factory=lambda: {"webchat": 3, "email": 5, "sms": 3, "voice": 1}
-    )
+    default_capacity: dict[Channel, int] = Field(default_factory=lambda: dict(DEFAULT_CAPACITY))
 
 
 class QueueSettings(Section):

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.events import ConversationOpened, Envelope, MessageCreated
 from hub.ids import ConversationId, CustomerId, MessageId, new_id
-from hub.models import Conversation, InboundMessage, Ingested, Message
+from hub.models import Channel, Conversation, InboundMessage, Ingested, Message
 from storage.database import Database
 from storage.eventlog import Emitted, write_events
 from storage.records import (
@@ -129,7 +129,7 @@ async def _known_messages(conn: AsyncConnection, keys: set[str]) -> dict[str, In
 
 async def _open_conversations(
     conn: AsyncConnection, items: Sequence[InboundMessage], now: datetime
-) -> tuple[dict[tuple[CustomerId, str], Conversation], list[Conversation]]:
+) -> tuple[dict[tuple[CustomerId, Channel], Conversation], list[Conversation]]:
     """The unresolved conversation of each (customer, channel), and those opened for it."""
     customers = {item.customer_id for item in items}
     if not customers:
@@ -149,7 +149,7 @@ async def _open_conversations(
     names_query = sa.select(customer_t.c.id, customer_t.c.display_name).where(
         customer_t.c.id.in_({customer for customer, _ in missing})
     )
-    names = dict((await conn.execute(names_query)).tuples().all())
+    names: dict[str, str] = dict((await conn.execute(names_query)).tuples().all())
     opened = [_new_conversation(item, names[item.customer_id], now) for item in missing.values()]
     await conn.execute(sa.insert(conversation_t), [conversation_values(c) for c in opened])
     found.update({(c.customer_id, c.channel): c for c in opened})

@@ -32,7 +32,9 @@ class SqlLeases:
                 )
                 if taken.rowcount:
                     return True
-                exists = await conn.scalar(sa.select(lease_t.c.holder).where(lease_t.c.name == name))
+                exists = await conn.scalar(
+                    sa.select(lease_t.c.holder).where(lease_t.c.name == name)
+                )
                 if exists is not None:
                     return False
                 await conn.execute(

@@ -57,9 +57,8 @@ class SqlConversationReader:
             return [to_conversation(row) for row in (await conn.execute(query)).all()]
 
     async def messages(self, conversation_id: ConversationId) -> list[Message]:
-        query = (
-            MESSAGE_SELECT.where(message_t.c.conversation_id == conversation_id)
-            .order_by(message_t.c.created_at, message_t.c.id)
+        query = MESSAGE_SELECT.where(message_t.c.conversation_id == conversation_id).order_by(
+            message_t.c.created_at, message_t.c.id
         )
         async with self._db.read() as conn:
             return [to_message(row) for row in (await conn.execute(query)).all()]

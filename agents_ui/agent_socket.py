@@ -1,0 +1,252 @@
+"""The agent console socket /ws/agent. Every stream frame carries its event id; a console that
+reconnects sends `resume` with the last id it processed and gets exactly what it missed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from agents_ui.frames import (
+    AGENT_FRAMES,
+    Accept,
+    AgentFrame,
+    AgentTyping,
+    Note,
+    Ping,
+    Reject,
+    Reply,
+    Resolve,
+    Resume,
+    SetPresence,
+    Transfer,
+)
+from agents_ui.presence import ConnectionTracker
+from agents_ui.session import caller
+from agents_ui.sockets import SocketHub, error_frame
+from hub.auth import Authenticator
+from hub.errors import BadInput, Forbidden, HubError, NotFound
+from hub.events import Envelope, Ephemeral, OfferMade
+from hub.feed import EventFeed
+from hub.frames import parse_frame
+from hub.models import Agent, Offer
+from hub.offers import OfferService
+from hub.ports import ConversationReader, EventLog
+from hub.services import ConversationService
+
+log = logging.getLogger(__name__)
+REPLAY_PAGE = 1000
+
+
+class AgentSocket:
+    def __init__(
+        self,
+        auth: Authenticator,
+        conversations: ConversationService,
+        offers: OfferService,
+        reader: ConversationReader,
+        events: EventLog,
+        feed: EventFeed,
+        tracker: ConnectionTracker,
+        sockets: SocketHub,
+        max_frame_bytes: int,
+    ) -> None:
+        self.auth = auth
+        self.conversations = conversations
+        self.offers = offers
+        self.reader = reader
+        self.events = events
+        self.feed = feed
+        self.tracker = tracker
+        self.sockets = sockets
+        self.max_frame_bytes = max_frame_bytes
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = await self.sockets.open(request)
+        try:
+            agent = await caller(request, self.auth)
+        except HubError as exc:
+            await ws.send_json(error_frame(exc))
+            await ws.close(code=4401, message=b"unauthorized")
+            return ws
+        self.tracker.connected(agent.id)
+        try:
+            await _AgentSession(self, ws, agent).run()
+        finally:
+            self.tracker.disconnected(agent.id)
+        return ws
+
+
+class _AgentSession:
+    def __init__(self, owner: AgentSocket, ws: web.WebSocketResponse, agent: Agent) -> None:
+        self._o = owner
+        self._ws = ws
+        self._agent = agent
+        self._lock = asyncio.Lock()  # one writer of stream frames at a time, in id order
+        self._sent_upto = 0
+
+    async def run(self) -> None:
+        async with self._o.feed.subscribe(audience=self._agent.id) as subscription:
+            self._sent_upto = self._o.feed.cursor
+            await self._welcome()
+            pump = asyncio.create_task(self._pump(subscription))
+            try:
+                async for msg in self._ws:
+                    if msg.type == WSMsgType.TEXT:
+                        await self._on_text(msg.data)
+                    elif msg.type == WSMsgType.BINARY:
+                        await self._send(error_frame(BadInput("send JSON text frames")))
+            finally:
+                pump.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pump
+
+    async def _welcome(self) -> None:
+        agent = self._agent
+        offers = [await self._offer_frame(o) for o in await self._o.reader.pending_offers(agent.id)]
+        conversations = await self._o.reader.assigned_to(agent.id)
+        await self._send(
+            {
+                "type": "welcome",
+                "agent": agent.model_dump(mode="json"),
+                "last_event_id": self._sent_upto,
+                "conversations": [c.model_dump(mode="json") for c in conversations],
+                "offers": [frame for frame in offers if frame is not None],
+            }
+        )
+
+    async def _offer_frame(self, offer: Offer) -> dict[str, Any] | None:
+        conversation = await self._o.reader.conversation(offer.conversation_id)
+        if conversation is None:
+            return None
+        return {
+            "type": "offer",
+            "offer_id": offer.id,
+            "agent_id": offer.agent_id,
+            "conversation": conversation.model_dump(mode="json"),
+            "expires_at": offer.expires_at.isoformat(),
+            "expires_in": _seconds_until(offer.expires_at),
+        }
+
+    async def _pump(self, subscription: Any) -> None:
+        while not subscription.overflowed:
+            message = await subscription.get()
+            if isinstance(message, Ephemeral):
+                if message.type == "typing" and message.author == "customer":
+                    await self._send(message.model_dump(mode="json", exclude_none=True))
+                continue
+            async with self._lock:
+                await self._stream(message)
+        # Too far behind to catch up in memory: the console reconnects and resumes by id.
+        await self._ws.close(code=1013, message=b"resync")
+
+    async def _stream(self, envelope: Envelope) -> None:
+        if envelope.id > self._sent_upto:
+            self._sent_upto = envelope.id
+            await self._send(_stream_frame(envelope))
+
+    async def _resume(self, last_event_id: int) -> None:
+        async with self._lock:
+            cursor = last_event_id
+            while True:
+                page = await self._o.events.after(cursor, self._agent.id, REPLAY_PAGE)
+                for envelope in page:
+                    await self._send(_stream_frame(envelope))
+                if page:
+                    cursor = page[-1].id
+                if len(page) < REPLAY_PAGE:
+                    break
+            # Everything up to `cursor` is committed and now sent; the live pump skips it.
+            self._sent_upto = max(self._sent_upto, cursor)
+            await self._send({"type": "resumed", "last_event_id": self._sent_upto})
+
+    async def _on_text(self, data: str) -> None:
+        try:
+            frame = parse_frame(AGENT_FRAMES, data, self._o.max_frame_bytes)
+            await self._act(frame)
+        except HubError as exc:
+            await self._send(error_frame(exc))
+        except Exception:
+            log.exception("agent frame failed")
+            await self._send({"type": "error", "code": "internal", "message": "internal error"})
+
+    async def _act(self, frame: AgentFrame) -> None:
+        agent, conversations, offers = self._agent, self._o.conversations, self._o.offers
+        if isinstance(frame, SetPresence):
+            await conversations.set_presence(agent.id, frame.status)
+        elif isinstance(frame, Accept):
+            await offers.accept(agent.id, frame.offer_id)
+        elif isinstance(frame, Reject):
+            await offers.reject(agent.id, frame.offer_id, frame.reason)
+        elif isinstance(frame, Reply):
+            message = await conversations.reply(
+                agent, frame.conversation_id, frame.client_id, frame.text
+            )
+            await self._send(
+                {
+                    "type": "ack",
+                    "client_id": frame.client_id,
+                    "message_id": message.id,
+                    "conversation_id": message.conversation_id,
+                }
+            )
+        elif isinstance(frame, Note):
+            note_id = await conversations.note(agent, frame.conversation_id, frame.text)
+            await self._send(
+                {
+                    "type": "ack",
+                    "client_id": frame.client_id,
+                    "note_id": note_id,
+                    "conversation_id": frame.conversation_id,
+                }
+            )
+        elif isinstance(frame, Transfer):
+            await conversations.transfer(
+                agent, frame.conversation_id, to_agent_id=frame.to_agent_id, to_queue=frame.to_queue
+            )
+        elif isinstance(frame, Resolve):
+            await conversations.resolve(agent, frame.conversation_id)
+        elif isinstance(frame, AgentTyping):
+            await self._typing(frame)
+        elif isinstance(frame, Resume):
+            await self._resume(frame.last_event_id)
+        elif isinstance(frame, Ping):
+            await self._send({"type": "pong"})
+
+    async def _typing(self, frame: AgentTyping) -> None:
+        conversation = await self._o.reader.conversation(frame.conversation_id)
+        if conversation is None:
+            raise NotFound("conversation", frame.conversation_id)
+        if conversation.assignee_id != self._agent.id:
+            raise Forbidden(f"conversation {frame.conversation_id} is not assigned to you")
+        await self._o.feed.publish(
+            [
+                Ephemeral(
+                    type="typing",
+                    conversation_id=conversation.id,
+                    customer_id=conversation.customer_id,
+                    author="agent",
+                    agent_name=self._agent.name,
+                    typing=frame.typing,
+                )
+            ]
+        )
+
+    async def _send(self, frame: dict[str, Any]) -> None:
+        if not self._ws.closed:
+            await self._ws.send_json(frame)
+
+
+def _stream_frame(envelope: Envelope) -> dict[str, Any]:
+    frame = {"event_id": envelope.id, **envelope.event.model_dump(mode="json")}
+    if isinstance(envelope.event, OfferMade):
+        frame["expires_in"] = _seconds_until(envelope.event.expires_at)
+    return frame
+
+
+def _seconds_until(at: datetime) -> float:
+    return max(0.0, round((at - datetime.now(UTC)).total_seconds(), 1))

@@ -1,0 +1,33 @@
+"""Bookkeeping shared by the agent and supervisor sockets."""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from aiohttp import web
+
+from hub.errors import HubError
+
+TRANSPORT_LIMIT = 1 << 20
+
+
+def error_frame(exc: HubError) -> dict[str, Any]:
+    return {"type": "error", "code": exc.code, "message": exc.message}
+
+
+class SocketHub:
+    """Open sockets, so shutdown can close them with 1001 and consoles reconnect elsewhere."""
+
+    def __init__(self) -> None:
+        self._open: weakref.WeakSet[web.WebSocketResponse] = weakref.WeakSet()
+
+    async def open(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=TRANSPORT_LIMIT)
+        await ws.prepare(request)
+        self._open.add(ws)
+        return ws
+
+    async def close_all(self, _app: web.Application) -> None:
+        for ws in list(self._open):
+            await ws.close(code=1001, message=b"server shutting down")

@@ -1,0 +1,93 @@
+"""The supervisor socket /ws/supervisor: a snapshot at once, then a fresh one whenever the
+floor changes, at most every SNAPSHOT_INTERVAL seconds; reassignment from the page."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiohttp import WSMsgType, web
+
+from agents_ui.dashboard import Dashboard
+from agents_ui.frames import SUPERVISOR_FRAMES, Ping, Reassign
+from agents_ui.session import caller
+from agents_ui.sockets import SocketHub, error_frame
+from hub.auth import Authenticator
+from hub.bus import Subscription
+from hub.errors import AuthError, BadInput, HubError
+from hub.feed import EventFeed
+from hub.frames import parse_frame
+from hub.models import Agent
+from hub.services import ConversationService
+
+log = logging.getLogger(__name__)
+SNAPSHOT_INTERVAL = 0.25
+# Longest wait grows with no event at all; refresh now and then so the figure stays true.
+IDLE_REFRESH = 5.0
+
+
+class SupervisorSocket:
+    def __init__(
+        self,
+        auth: Authenticator,
+        conversations: ConversationService,
+        dashboard: Dashboard,
+        feed: EventFeed,
+        sockets: SocketHub,
+        max_frame_bytes: int,
+    ) -> None:
+        self._auth = auth
+        self._conversations = conversations
+        self._dashboard = dashboard
+        self._feed = feed
+        self._sockets = sockets
+        self._max_frame_bytes = max_frame_bytes
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = await self._sockets.open(request)
+        try:
+            supervisor = await caller(request, self._auth, supervisor=True)
+        except HubError as exc:
+            await ws.send_json(error_frame(exc))
+            code = 4401 if isinstance(exc, AuthError) else 4403
+            await ws.close(code=code, message=exc.code.encode())
+            return ws
+        async with self._feed.subscribe() as subscription:
+            updates = asyncio.create_task(self._updates(ws, subscription))
+            try:
+                async for msg in ws:
+                    if msg.type == WSMsgType.TEXT:
+                        await self._on_text(ws, supervisor, msg.data)
+                    elif msg.type == WSMsgType.BINARY:
+                        await ws.send_json(error_frame(BadInput("send JSON text frames")))
+            finally:
+                updates.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await updates
+        return ws
+
+    async def _updates(self, ws: web.WebSocketResponse, subscription: Subscription) -> None:
+        while not ws.closed:
+            try:
+                await ws.send_json(await self._dashboard.snapshot())
+            except HubError as exc:
+                await ws.send_json(error_frame(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(subscription.get(), IDLE_REFRESH)
+            await asyncio.sleep(SNAPSHOT_INTERVAL)
+            while subscription.get_nowait() is not None:
+                pass  # one snapshot covers every change since the last one
+
+    async def _on_text(self, ws: web.WebSocketResponse, supervisor: Agent, data: str) -> None:
+        try:
+            frame = parse_frame(SUPERVISOR_FRAMES, data, self._max_frame_bytes)
+            if isinstance(frame, Reassign):
+                await self._conversations.reassign(
+                    supervisor, frame.conversation_id, frame.to_agent_id
+                )
+                await ws.send_json({"type": "ack", "conversation_id": frame.conversation_id})
+            elif isinstance(frame, Ping):
+                await ws.send_json({"type": "pong"})
+        except HubError as exc:
+            await ws.send_json(error_frame(exc))

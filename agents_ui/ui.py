@@ -1,0 +1,63 @@
+"""Everything agents and supervisors use, installed on the app as one piece."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from agents_ui.agent_socket import AgentSocket
+from agents_ui.api import ConsoleApi
+from agents_ui.dashboard import Dashboard
+from agents_ui.presence import ConnectionTracker
+from agents_ui.sockets import SocketHub
+from agents_ui.supervisor_socket import SupervisorSocket
+from hub.auth import Authenticator
+from hub.feed import EventFeed
+from hub.offers import OfferService
+from hub.ports import Store
+from hub.services import ConversationService
+from hub.settings import Settings
+
+
+class AgentsUI:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        auth: Authenticator,
+        conversations: ConversationService,
+        offers: OfferService,
+        feed: EventFeed,
+    ) -> None:
+        self._sockets = SocketHub()
+        self._tracker = ConnectionTracker(
+            settings.routing.presence_grace_seconds,
+            lambda agent_id: conversations.set_presence(agent_id, "offline"),
+        )
+        limit = settings.server.max_frame_bytes
+        self._api = ConsoleApi(
+            auth, store.reader, store.agents, settings.queues, settings.auth.token_ttl_seconds
+        )
+        self._agent_socket = AgentSocket(
+            auth,
+            conversations,
+            offers,
+            store.reader,
+            store.events,
+            feed,
+            self._tracker,
+            self._sockets,
+            limit,
+        )
+        dashboard = Dashboard(store.reader, store.agents, settings.queues)
+        self._supervisor_socket = SupervisorSocket(
+            auth, conversations, dashboard, feed, self._sockets, limit
+        )
+
+    def install(self, app: web.Application) -> None:
+        self._api.install(app)
+        app.router.add_get("/ws/agent", self._agent_socket.handle)
+        app.router.add_get("/ws/supervisor", self._supervisor_socket.handle)
+        app.on_shutdown.append(self._sockets.close_all)
+
+    async def aclose(self) -> None:
+        await self._tracker.aclose()

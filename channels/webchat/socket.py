@@ -1,0 +1,235 @@
+"""The customer socket /ws/chat: hello -> welcome with history; each message is acknowledged
+only after its batch committed; agent replies, queue position, typing and resolution flow back."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from channels.webchat.frames import CUSTOMER_FRAMES, Hello, Ping, SendMessage, Typing
+from hub.errors import BadInput, HubError
+from hub.events import Assigned, Envelope, Ephemeral, MessageCreated, StatusChanged, Unassigned
+from hub.feed import EventFeed
+from hub.frames import parse_frame
+from hub.ids import AgentId, CustomerId
+from hub.models import Conversation, InboundMessage, Message
+from hub.ports import ConversationReader, Visitors
+from hub.settings import WebchatSettings
+from hub.stream import InboundStream
+
+log = logging.getLogger(__name__)
+# aiohttp closes the socket above its own limit; ours is lower so oversized frames get an
+# error frame and the customer keeps the connection.
+TRANSPORT_LIMIT = 1 << 20
+
+
+class WebchatChannel:
+    def __init__(
+        self,
+        stream: InboundStream,
+        visitors: Visitors,
+        reader: ConversationReader,
+        feed: EventFeed,
+        settings: WebchatSettings,
+        queue: str,
+    ) -> None:
+        self._stream = stream
+        self._visitors = visitors
+        self._reader = reader
+        self._feed = feed
+        self._settings = settings
+        self._queue = queue
+        self._sockets: weakref.WeakSet[web.WebSocketResponse] = weakref.WeakSet()
+
+    def install(self, app: web.Application) -> None:
+        app.router.add_get("/ws/chat", self.handle)
+        app.on_shutdown.append(self._close_all)
+
+    async def _close_all(self, _app: web.Application) -> None:
+        for ws in list(self._sockets):
+            await ws.close(code=1001, message=b"server shutting down")
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=TRANSPORT_LIMIT)
+        await ws.prepare(request)
+        self._sockets.add(ws)
+        session = _CustomerSession(self, ws)
+        try:
+            await session.run()
+        finally:
+            await session.close()
+        return ws
+
+
+class _CustomerSession:
+    def __init__(self, channel: WebchatChannel, ws: web.WebSocketResponse) -> None:
+        self._c = channel
+        self._ws = ws
+        self._customer_id: CustomerId | None = None
+        self._conversation: Conversation | None = None
+        self._assignee: AgentId | None = None
+        self._pump: asyncio.Task[None] | None = None
+        self._subscribed = asyncio.Event()
+
+    async def run(self) -> None:
+        async for msg in self._ws:
+            if msg.type == WSMsgType.TEXT:
+                await self._on_text(msg.data)
+            elif msg.type == WSMsgType.BINARY:
+                await self._error(BadInput("binary frames are not accepted; send JSON text"))
+
+    async def close(self) -> None:
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
+
+    async def _on_text(self, data: str) -> None:
+        try:
+            frame = parse_frame(CUSTOMER_FRAMES, data, self._c._settings.max_message_bytes)
+            if isinstance(frame, Hello):
+                await self._hello(frame)
+            elif isinstance(frame, Ping):
+                await self._send({"type": "pong"})
+            elif self._customer_id is None:
+                raise BadInput("send hello first")
+            elif isinstance(frame, SendMessage):
+                await self._message(frame, self._customer_id)
+            elif isinstance(frame, Typing):
+                await self._typing(frame, self._customer_id)
+        except HubError as exc:
+            await self._error(exc)
+
+    async def _hello(self, hello: Hello) -> None:
+        if self._customer_id is not None:
+            raise BadInput("hello was already received on this connection")
+        visitor = await self._c._visitors.visitor(hello.visitor_token, hello.name, hello.email)
+        self._customer_id = visitor.customer.id
+        self._set_conversation(visitor.conversation)
+        self._pump = asyncio.create_task(self._forward(visitor.customer.id))
+        await self._subscribed.wait()
+        conversation = visitor.conversation
+        history = await self._c._reader.messages(conversation.id) if conversation else []
+        await self._send(
+            {
+                "type": "welcome",
+                "visitor_token": visitor.token,
+                "customer_id": visitor.customer.id,
+                "conversation_id": conversation.id if conversation else None,
+                "status": conversation.status if conversation else None,
+                "agent_name": conversation.assignee_name if conversation else None,
+                "history": [_message_json(m) for m in history],
+            }
+        )
+
+    async def _message(self, frame: SendMessage, customer_id: CustomerId) -> None:
+        result = await self._c._stream.receive(
+            InboundMessage(
+                channel="webchat",
+                customer_id=customer_id,
+                dedupe_key=f"webchat:{customer_id}:{frame.client_id}",
+                text=frame.text,
+                client_id=frame.client_id,
+                queue=self._c._queue,
+            )
+        )
+        if not result.duplicate:
+            self._set_conversation(result.conversation)
+        await self._send(
+            {
+                "type": "ack",
+                "client_id": frame.client_id,
+                "message_id": result.message.id,
+                "conversation_id": result.message.conversation_id,
+            }
+        )
+
+    async def _typing(self, frame: Typing, customer_id: CustomerId) -> None:
+        if self._conversation is None or self._assignee is None:
+            return
+        await self._c._feed.publish(
+            [
+                Ephemeral(
+                    type="typing",
+                    conversation_id=self._conversation.id,
+                    customer_id=customer_id,
+                    author="customer",
+                    typing=frame.typing,
+                    audience=self._assignee,
+                )
+            ]
+        )
+
+    def _set_conversation(self, conversation: Conversation | None) -> None:
+        self._conversation = conversation
+        self._assignee = conversation.assignee_id if conversation else None
+
+    async def _forward(self, customer_id: CustomerId) -> None:
+        async with self._c._feed.subscribe(customer=customer_id) as subscription:
+            self._subscribed.set()
+            while not subscription.overflowed:
+                frame = self._frame_for(await subscription.get())
+                if frame is not None:
+                    await self._send(frame)
+        # Fell too far behind: closing makes the widget reconnect and reload its history.
+        await self._ws.close(code=1013, message=b"resync")
+
+    def _frame_for(self, message: Envelope | Ephemeral) -> dict[str, Any] | None:
+        if isinstance(message, Ephemeral):
+            if message.type == "queue":
+                return {
+                    "type": "queue",
+                    "conversation_id": message.conversation_id,
+                    "position": message.position,
+                }
+            if message.author == "agent":
+                return {
+                    "type": "typing",
+                    "conversation_id": message.conversation_id,
+                    "typing": message.typing,
+                    "agent_name": message.agent_name,
+                }
+            return None
+        event = message.event
+        if isinstance(event, MessageCreated) and event.author == "agent":
+            return {
+                "type": "message",
+                "message_id": event.message_id,
+                "conversation_id": event.conversation_id,
+                "author": "agent",
+                "agent_name": event.agent_name,
+                "text": event.text,
+                "created_at": event.created_at.isoformat(),
+            }
+        if isinstance(event, Assigned):
+            self._set_conversation(event.conversation)
+            return {
+                "type": "assigned",
+                "conversation_id": event.conversation.id,
+                "agent_name": event.conversation.assignee_name,
+            }
+        if isinstance(event, Unassigned):
+            self._assignee = None
+        if isinstance(event, StatusChanged) and event.status == "resolved":
+            return {
+                "type": "status",
+                "conversation_id": event.conversation_id,
+                "status": "resolved",
+            }
+        return None
+
+    async def _send(self, frame: dict[str, Any]) -> None:
+        if not self._ws.closed:
+            await self._ws.send_json(frame)
+
+    async def _error(self, exc: HubError) -> None:
+        await self._send({"type": "error", "code": exc.code, "message": exc.message})
+
+
+def _message_json(message: Message) -> dict[str, Any]:
+    return message.model_dump(mode="json")

@@ -1,0 +1,74 @@
+"""The composition root: the only module that sees every package. It builds each component
+from its own settings section, and closes them in reverse order when the app stops."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from contextlib import AsyncExitStack
+
+from aiohttp import web
+
+from agents_ui import AgentsUI
+from channels.webchat import WebchatChannel
+from hub.auth import Authenticator, load_or_create_secret
+from hub.bus import Bus
+from hub.feed import EventFeed
+from hub.offers import OfferService
+from hub.publishing import PublishingWork
+from hub.services import ConversationService
+from hub.settings import Settings
+from hub.stream import InboundStream
+from routing import Router
+from storage import open_store
+
+log = logging.getLogger(__name__)
+
+
+async def build_app(settings: Settings) -> web.Application:
+    stack = AsyncExitStack()
+    try:
+        app = await _compose(settings, stack)
+    except BaseException:
+        await stack.aclose()
+        raise
+
+    async def close(_app: web.Application) -> None:
+        await stack.aclose()
+
+    app.on_cleanup.append(close)
+    return app
+
+
+async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application:
+    store = await stack.enter_async_context(open_store(settings.database_url))
+    bus = await stack.enter_async_context(Bus(settings.bus.url or None))
+    feed = await stack.enter_async_context(EventFeed(bus, store.events))
+    work = PublishingWork(store.work, bus)
+    conversations = ConversationService(work, settings)
+    offers = OfferService(work)
+    secret = load_or_create_secret(settings.auth.secret, settings.server.data_dir)
+    auth = Authenticator(store.agents, secret, settings.auth.token_ttl_seconds)
+    stream = await stack.enter_async_context(InboundStream(store.inbound, bus, settings.database))
+    await stack.enter_async_context(
+        Router(
+            store.reader,
+            store.agents,
+            offers,
+            store.leases,
+            feed,
+            settings.routing,
+            settings.queues,
+            holder=f"{socket.gethostname()}:{os.getpid()}:{id(stack):x}",
+        )
+    )
+    app = web.Application()
+    ui = AgentsUI(settings, store, auth, conversations, offers, feed)
+    stack.push_async_callback(ui.aclose)
+    ui.install(app)
+    webchat = settings.channels.webchat
+    if webchat.enabled:
+        queue = settings.queue_for("webchat", webchat.queue).name
+        WebchatChannel(stream, store.visitors, store.reader, feed, webchat, queue).install(app)
+    return app

@@ -1,0 +1,133 @@
+"""`contacthub`: serve the hub, manage agents, upgrade the database schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from aiohttp import web
+
+from hub.auth import hash_password
+from hub.errors import HubError
+from hub.settings import Settings, load_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        return int(args.run(settings, args) or 0)
+    except HubError as exc:
+        print(f"contacthub: {exc.message}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="contacthub", description=__doc__)
+    parser.add_argument(
+        "--config", type=Path, help="config file (default: ./config.toml if present)"
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the hub")
+    serve.add_argument("--config", type=Path, default=argparse.SUPPRESS)
+    serve.set_defaults(run=_serve)
+
+    agents = commands.add_parser("agents", help="manage agents").add_subparsers(required=True)
+    add = agents.add_parser("add", help="create an agent")
+    add.add_argument("--name", required=True)
+    add.add_argument("--email", required=True)
+    add.add_argument("--password", help="prompted for when omitted")
+    add.add_argument("--skills", default="", help="comma-separated, e.g. billing,spanish")
+    add.add_argument("--role", choices=["agent", "supervisor", "admin"], default="agent")
+    add.add_argument("--capacity", default="", help="per channel, e.g. webchat=3,email=5")
+    add.set_defaults(run=_agents_add)
+    listing = agents.add_parser("list", help="list agents")
+    listing.set_defaults(run=_agents_list)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(required=True)
+    db.add_parser("upgrade", help="migrate the database to the current schema").set_defaults(
+        run=_db_upgrade
+    )
+    return parser
+
+
+def _serve(settings: Settings, _args: argparse.Namespace) -> None:
+    from hub.app import build_app  # the composition root pulls in every package
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    web.run_app(
+        build_app(settings),
+        host=settings.server.host,
+        port=settings.server.port,
+        print=lambda _: print(
+            f"ContactHub on http://{settings.server.host}:{settings.server.port} "
+            f"(database {settings.database_url}, bus {settings.bus.url or 'in-process'})",
+            flush=True,
+        ),
+    )
+
+
+def _agents_add(settings: Settings, args: argparse.Namespace) -> None:
+    password = args.password or getpass.getpass("Password: ")
+    if len(password) < 8:
+        raise SystemExit("contacthub: the password needs at least 8 characters")
+    capacity = dict(settings.routing.default_capacity) | _capacity(args.capacity)
+    skills = [s.strip() for s in args.skills.split(",") if s.strip()]
+
+    async def add() -> None:
+        from storage import open_store
+
+        async with open_store(settings.database_url) as store:
+            agent = await store.agents.add_agent(
+                args.name, args.email, hash_password(password), args.role, skills, capacity
+            )
+        print(f"added {agent.role} {agent.name} <{agent.email}> id={agent.id}")
+
+    asyncio.run(add())
+
+
+def _capacity(text: str) -> dict[str, int]:
+    capacity: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        channel, _, value = part.partition("=")
+        if not value.isdigit():
+            raise SystemExit(f"contacthub: --capacity {part!r}: use channel=number")
+        capacity[channel.strip()] = int(value)
+    return capacity
+
+
+def _agents_list(settings: Settings, _args: argparse.Namespace) -> None:
+    async def listing() -> None:
+        from storage import open_store
+
+        async with open_store(settings.database_url) as store:
+            agents = await store.agents.agents()
+        if not agents:
+            print("no agents yet: contacthub agents add --name ... --email ... --password ...")
+        for a in agents:
+            capacity = ",".join(f"{k}={v}" for k, v in sorted(a.capacity.items()))
+            print(
+                f"{a.id}  {a.name:<20} {a.email:<28} {a.role:<10} {a.status:<9} "
+                f"skills={','.join(a.skills) or '-'} capacity={capacity}"
+            )
+
+    asyncio.run(listing())
+
+
+def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> None:
+    async def upgrade() -> None:
+        from storage import open_store
+
+        async with open_store(settings.database_url, migrate=True):
+            pass
+        print(f"database {settings.database_url} is at the current schema")
+
+    asyncio.run(upgrade())

@@ -1,0 +1,130 @@
+"""The ordered event feed of one hub process. The bus may deliver envelopes out of id order
+(publishes race after their commits, or come from other processes) or drop them (Redis pub/sub
+is at-most-once). The feed holds back an envelope until every lower id has been seen, fetches
+from the event log what did not arrive in time, and hands each local listener a gap-free,
+ordered stream: everything, one agent's stream (its audience), or one customer's events."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+
+from hub.bus import Bus, BusMessage, Subscription
+from hub.events import Envelope, Ephemeral, customer_of
+from hub.ids import AgentId, CustomerId
+from hub.ports import EventLog
+
+log = logging.getLogger(__name__)
+GAP_WAIT_SECONDS = 0.05
+IDLE_CHECK_SECONDS = 1.0
+
+
+class EventFeed:
+    def __init__(self, bus: Bus, events: EventLog) -> None:
+        self._bus = bus
+        self._events = events
+        self.cursor = 0  # the newest event id handed to listeners
+        self._held: dict[int, Envelope] = {}
+        self._everything: set[Subscription] = set()
+        self._by_agent: dict[AgentId, set[Subscription]] = {}
+        self._by_customer: dict[CustomerId, set[Subscription]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> EventFeed:
+        self.cursor = await self._events.last_id()
+        ready = asyncio.Event()
+        self._task = asyncio.create_task(self._run(ready), name="event-feed")
+        await ready.wait()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def publish(self, messages: Iterable[BusMessage]) -> None:
+        await self._bus.publish(messages)
+
+    @asynccontextmanager
+    async def subscribe(
+        self, *, audience: AgentId | None = None, customer: CustomerId | None = None
+    ) -> AsyncIterator[Subscription]:
+        """Events after `self.cursor` as of this call; no keys means every event."""
+        subscription = Subscription()
+        group = self._group(audience, customer)
+        group.add(subscription)
+        try:
+            yield subscription
+        finally:
+            group.discard(subscription)
+            self._prune(audience, customer)
+
+    def _group(self, audience: AgentId | None, customer: CustomerId | None) -> set[Subscription]:
+        if audience is not None:
+            return self._by_agent.setdefault(audience, set())
+        if customer is not None:
+            return self._by_customer.setdefault(customer, set())
+        return self._everything
+
+    def _prune(self, audience: AgentId | None, customer: CustomerId | None) -> None:
+        if audience is not None and not self._by_agent.get(audience):
+            self._by_agent.pop(audience, None)
+        if customer is not None and not self._by_customer.get(customer):
+            self._by_customer.pop(customer, None)
+
+    async def _run(self, ready: asyncio.Event) -> None:
+        async with self._bus.subscribe() as incoming:
+            ready.set()
+            while True:
+                timeout = GAP_WAIT_SECONDS if self._held else IDLE_CHECK_SECONDS
+                try:
+                    message = await asyncio.wait_for(incoming.get(), timeout)
+                except TimeoutError:
+                    await self._catch_up()
+                    continue
+                self._receive(message)
+                while (more := incoming.get_nowait()) is not None:
+                    self._receive(more)
+
+    def _receive(self, message: BusMessage) -> None:
+        if isinstance(message, Ephemeral):
+            self._dispatch(message, message.audience, message.customer_id)
+            return
+        if message.id <= self.cursor:
+            return
+        self._held[message.id] = message
+        while (following := self._held.pop(self.cursor + 1, None)) is not None:
+            self._deliver(following)
+
+    async def _catch_up(self) -> None:
+        """Read from the log what the bus lost or has not brought after the wait."""
+        try:
+            missing = await self._events.after(self.cursor, limit=10_000)
+        except Exception:
+            log.exception("event feed could not read the event log; will retry")
+            return
+        for envelope in missing:
+            self._held.setdefault(envelope.id, envelope)
+        for event_id in sorted(self._held):
+            # Ids the log does not have were rolled back: skip past them.
+            self._deliver(self._held.pop(event_id))
+
+    def _deliver(self, envelope: Envelope) -> None:
+        self.cursor = envelope.id
+        self._dispatch(envelope, envelope.audience, customer_of(envelope.event))
+
+    def _dispatch(
+        self, message: BusMessage, audience: AgentId | None, customer: CustomerId | None
+    ) -> None:
+        for subscription in self._everything:
+            subscription.offer(message)
+        if audience is not None:
+            for subscription in self._by_agent.get(audience, ()):
+                subscription.offer(message)
+        if customer is not None:
+            for subscription in self._by_customer.get(customer, ()):
+                subscription.offer(message)
