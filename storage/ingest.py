@@ -149,7 +149,7 @@ async def _open_conversations(
     names_query = sa.select(customer_t.c.id, customer_t.c.display_name).where(
         customer_t.c.id.in_({customer for customer, _ in missing})
     )
-    names: dict[str, str] = dict((await conn.execute(names_query)).tuples().all())
+    names = {row.id: row.display_name for row in await conn.execute(names_query)}
     opened = [_new_conversation(item, names[item.customer_id], now) for item in missing.values()]
     await conn.execute(sa.insert(conversation_t), [conversation_values(c) for c in opened])
     found.update({(c.customer_id, c.channel): c for c in opened})

@@ -40,6 +40,10 @@ class RunningHub:
         self.port = 0
 
     async def start(self) -> RunningHub:
+        if not self.settings.database_url.startswith("sqlite"):
+            # What an operator does before serving on PostgreSQL: `contacthub db upgrade`.
+            async with open_store(self.settings.database_url, migrate=True):
+                pass
         app = await build_app(self.settings)
         self._runner = web.AppRunner(app)
         await self._runner.setup()

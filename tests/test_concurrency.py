@@ -18,7 +18,8 @@ async def test_no_double_assignment_and_capacity_holds(tmp_path: Path, database_
     hub = await RunningHub(make_settings(tmp_path, database_url)).start()
     try:
         people = [await hub.add_agent(f"Agent{i:02d}", webchat=CAPACITY) for i in range(AGENTS)]
-        async with aiohttp.ClientSession() as http:
+        # One connection per socket: the default pool of 100 would starve 200 customers.
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
             customers = await asyncio.gather(
                 *(connect_customer(http, hub) for _ in range(CUSTOMERS))
             )

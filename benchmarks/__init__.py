@@ -1,0 +1,1 @@
+"""Throughput and latency benchmarks; they print figures, tests never assert timings."""

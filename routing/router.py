@@ -1,0 +1,375 @@
+"""The router: while it holds the "router" lease it keeps RoutingState in step with the event
+stream and offers waiting conversations to agents. Every state change and every offer call
+happens in one task, so two dispatches never race for the same slot."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Protocol
+
+from hub.bus import BusMessage, Subscription
+from hub.errors import StorageUnavailable
+from hub.events import (
+    Assigned,
+    ConversationOpened,
+    Envelope,
+    Ephemeral,
+    OfferClosed,
+    OfferMade,
+    OfferOutcome,
+    PresenceChanged,
+    StatusChanged,
+    Transferred,
+    Unassigned,
+)
+from hub.ids import AgentId, ConversationId
+from hub.offers import OfferService
+from hub.ports import AgentDirectory, ConversationReader, Leases
+from hub.settings import QueueSettings, RoutingSettings
+from routing.lease import Leadership
+from routing.policies import choose_agent
+from routing.state import Reservation, RoutingState, Ticket
+from routing.timers import OfferTimers
+
+log = logging.getLogger(__name__)
+LEASE = "router"
+
+
+class EventSource(Protocol):
+    """hub.bus.Bus, or the ordered hub.feed.EventFeed built over it."""
+
+    def subscribe(self) -> AbstractAsyncContextManager[Subscription]: ...
+    async def publish(self, messages: Iterable[BusMessage]) -> None: ...
+
+
+class Router:
+    """Offers waiting conversations to agents while this process holds the router lease.
+
+    `async with Router(...)` starts it; leaving the block stops routing and releases the
+    lease. Routers that do not hold the lease stand by and take over when it lapses."""
+
+    def __init__(
+        self,
+        reader: ConversationReader,
+        agents: AgentDirectory,
+        offers: OfferService,
+        leases: Leases,
+        bus: EventSource,
+        routing: RoutingSettings,
+        queues: tuple[QueueSettings, ...],
+        holder: str,
+        *,
+        resync_seconds: float = 30.0,
+        retry_seconds: float = 1.0,
+    ) -> None:
+        self._reader = reader
+        self._agents = agents
+        self._offers = offers
+        self._bus = bus
+        self._routing = routing
+        self._queues = queues
+        self._resync_seconds = resync_seconds
+        self._retry_seconds = retry_seconds
+        self._leadership = Leadership(
+            leases,
+            LEASE,
+            holder,
+            routing.lease_ttl_seconds,
+            lead=self._lead,
+        )
+        self._state = RoutingState(queues, routing.default_capacity)
+        self._timers = OfferTimers(self._wake_up)
+        self._wake = asyncio.Event()
+        self._stop = asyncio.Event()  # set when this leadership term ends
+        self._dirty = False  # something changed since the last dispatch
+        self._resync_due = False
+        self._resync_timer: asyncio.TimerHandle | None = None
+        self._positions: dict[str, int] = {}
+
+    @property
+    def is_leader(self) -> bool:
+        return self._leadership.is_leader
+
+    def loads(self) -> dict[AgentId, dict[str, int]]:
+        """Slots in use per agent and channel (assigned plus on offer), as this router sees
+        them; empty unless it leads."""
+        return self._state.loads()
+
+    async def __aenter__(self) -> Router:
+        await self._leadership.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._leadership.__aexit__(*exc)
+
+    # -- the leader's loop ----------------------------------------------------------------
+
+    async def _lead(self, stop: asyncio.Event) -> None:
+        self._stop = stop
+        try:
+            while not stop.is_set():
+                # Subscribe before reading the database, so no change falls between the two.
+                async with self._bus.subscribe() as subscription:
+                    self._resync_due = True
+                    await self._serve(subscription)
+                if subscription.overflowed:
+                    log.warning("router fell behind the event stream; rebuilding")
+        finally:
+            self._timers.clear()
+            if self._resync_timer is not None:
+                self._resync_timer.cancel()
+            self._state = RoutingState(self._queues, self._routing.default_capacity)
+            self._positions.clear()
+
+    def _wake_up(self) -> None:
+        self._dirty = True
+        self._wake.set()
+
+    async def _serve(self, subscription: Subscription) -> None:
+        while not self._stop.is_set() and not subscription.overflowed:
+            try:
+                await self._step(subscription)
+            except Exception:
+                # The database holds the truth, whatever went wrong here: rebuild from it.
+                log.exception("routing step failed; resyncing")
+                self._later(self._retry_seconds, self._request_resync)
+
+    async def _step(self, subscription: Subscription) -> None:
+        if self._resync_due:
+            await self._resync(subscription)
+        await self._expire_due()
+        if self._dirty:
+            self._dirty = False
+            await self._dispatch()
+        for message in await self._next_batch(subscription):
+            await self._handle(message)
+
+    async def _next_batch(self, subscription: Subscription) -> list[BusMessage]:
+        """Everything queued, after waiting for at least one message unless a timer, a retry
+        or the end of the term has already asked for attention."""
+        batch = _drain(subscription)
+        if not batch and not self._wake.is_set():
+            getter = asyncio.ensure_future(subscription.get())
+            wakers = [asyncio.ensure_future(e.wait()) for e in (self._wake, self._stop)]
+            try:
+                await asyncio.wait((getter, *wakers), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for future in (getter, *wakers):
+                    future.cancel()  # a get cancelled before it returned leaves its message
+            if getter.done() and not getter.cancelled():
+                batch = [getter.result(), *_drain(subscription)]
+        self._wake.clear()
+        return batch
+
+    # -- rebuild --------------------------------------------------------------------------
+
+    async def _resync(self, subscription: Subscription) -> None:
+        """Rebuild from the database: on taking the lease, after an overflow, and every
+        `resync_seconds` in case an event was lost (Redis pub/sub is at-most-once)."""
+        self._resync_due = False
+        if self._resync_timer is not None:
+            self._resync_timer.cancel()
+        # Apply what is already queued first, so fewer events are older than the snapshot.
+        for message in _drain(subscription):
+            await self._handle(message)
+        try:
+            agents = await self._agents.agents()
+            conversations = await self._reader.unresolved()
+            pending = await self._reader.pending_offers()
+        except Exception:
+            log.warning("router could not read its state; retrying", exc_info=True)
+            self._resync_timer = self._later(self._retry_seconds, self._request_resync)
+            return
+        stray = self._state.rebuild(agents, conversations, pending)
+        self._timers.sync({o: r.expires_at for o, r in self._state.reservations.items()})
+        self._resync_timer = self._later(self._resync_seconds, self._request_resync)
+        self._dirty = True
+        for offer in stray:
+            await self._close(Reservation.of(offer), "cancelled", "conversation not waiting")
+        for slot in list(self._state.agents.values()):
+            if slot.status != "available":  # went away while no router was listening
+                for reservation in self._state.reservations_of(slot.agent_id):
+                    await self._close(reservation, "cancelled", "agent went away")
+
+    def _request_resync(self) -> None:
+        self._resync_due = True
+        self._wake.set()
+
+    # -- events ---------------------------------------------------------------------------
+
+    async def _handle(self, message: BusMessage) -> None:
+        if isinstance(message, Ephemeral):
+            return  # typing, and our own queue positions
+        try:
+            await self._apply(message)
+        except StorageUnavailable:
+            log.warning("storage unavailable while routing; resyncing soon", exc_info=True)
+            self._later(self._retry_seconds, self._request_resync)
+        except Exception:
+            log.exception("router failed to apply event %s", message.id)
+
+    async def _apply(self, envelope: Envelope) -> None:
+        event = envelope.event
+        match event:
+            case ConversationOpened():
+                self._state.track(event.conversation)
+            case OfferMade():
+                await self._adopt(event)
+            case OfferClosed():
+                self._timers.disarm(event.offer_id)
+                self._state.close_offer(
+                    event.offer_id, event.outcome, event.agent_id, event.conversation_id
+                )
+            case Assigned():
+                await self._ensure_agent(event.agent_id)
+                for stale in self._state.assign(event.conversation, event.agent_id):
+                    await self._close(stale, "cancelled", "assigned to another agent")
+            case Unassigned():
+                self._state.unassign(event.conversation_id, event.agent_id)
+            case Transferred():
+                await self._transferred(event, envelope.at)
+            case StatusChanged(status="resolved"):
+                offered = self._state.resolve(event.conversation_id)
+                if offered is not None:
+                    await self._close(offered, "cancelled", "conversation resolved")
+            case PresenceChanged():
+                await self._ensure_agent(event.agent_id)
+                for stale in self._state.set_presence(event.agent_id, event.status):
+                    await self._close(stale, "cancelled", "agent went away")
+            case _:
+                return  # messages and notes do not change routing
+        self._dirty = True
+
+    async def _adopt(self, event: OfferMade) -> None:
+        """An offer this router did not make (an earlier leader's, during a handover): hold
+        its slot and time it out, or cancel it if the conversation is already offered."""
+        if event.offer_id in self._state.reservations or self._state.is_decided(event.offer_id):
+            return  # our own offer's echo, or one already decided
+        await self._ensure_agent(event.agent_id)
+        self._state.track(event.conversation)
+        timeout = self._routing.offer_timeout_seconds
+        reservation = Reservation(
+            event.offer_id, event.conversation.id, event.agent_id, event.expires_at, timeout
+        )
+        if self._state.reserve(reservation):
+            self._timers.arm(reservation.offer_id, reservation.expires_at)
+        else:
+            await self._close(reservation, "cancelled", "conversation already offered")
+
+    async def _transferred(self, event: Transferred, at: datetime) -> None:
+        stale = self._state.reservation_for(event.conversation_id)
+        if stale is not None:
+            await self._close(stale, "cancelled", "conversation transferred")
+        if event.to_agent_id is not None:
+            await self._ensure_agent(event.to_agent_id)
+        if not self._state.requeue(event.conversation_id, event.to_queue, event.to_agent_id, at):
+            conversation = await self._reader.conversation(event.conversation_id)
+            if conversation is not None:
+                self._state.track(conversation)
+
+    async def _ensure_agent(self, agent_id: AgentId) -> None:
+        """An agent added since the last rebuild is loaded when it first shows up."""
+        if agent_id not in self._state.agents:
+            agent = await self._agents.agent(agent_id)
+            if agent is not None:
+                self._state.upsert_agent(agent)
+
+    # -- dispatch -------------------------------------------------------------------------
+
+    async def _dispatch(self) -> None:
+        """Offer each waiting conversation without an offer out, in priority order."""
+        try:
+            for ticket in self._state.waiting():
+                if self._stop.is_set() or not self._state.has_free_agent():
+                    break
+                if self._state.reservation_for(ticket.conversation_id) is None:
+                    await self._offer(ticket)
+        except Exception:
+            log.warning("dispatch failed; retrying", exc_info=True)
+            self._later(self._retry_seconds, self._wake_up)
+        await self._publish_positions()
+
+    async def _offer(self, ticket: Ticket) -> None:
+        queue = self._state.queue(ticket.queue)
+        candidates = self._state.eligible(ticket)
+        agent_id = choose_agent(queue.policy, candidates, self._state.last_pick.get(queue.name))
+        if agent_id is None:
+            return
+        timeout = self._routing.offer_timeout_seconds
+        offer = await self._offers.make(ticket.conversation_id, agent_id, timeout)
+        if offer is None:
+            await self._settle(ticket.conversation_id)
+            return
+        # Reserve now, not on the echo: the next ticket must already see this slot taken.
+        reservation = Reservation.of(offer)
+        self._state.reserve(reservation)
+        self._state.picked(queue.name, agent_id, offer.created_at)
+        self._timers.arm(offer.id, offer.expires_at)
+
+    async def _settle(self, conversation_id: ConversationId) -> None:
+        """It stopped waiting behind our back (its event is on the way, or was lost): learn
+        what it is now, so that an assignment keeps its slot."""
+        conversation = await self._reader.conversation(conversation_id)
+        if conversation is not None and conversation.status == "pending":
+            return  # it raced back to waiting; the next dispatch tries again
+        self._state.resolve(conversation_id)
+        if conversation is not None:
+            self._state.track(conversation)
+
+    async def _publish_positions(self) -> None:
+        ranks = self._state.positions()
+        changed = [
+            Ephemeral(
+                type="queue",
+                conversation_id=ticket.conversation_id,
+                customer_id=ticket.customer_id,
+                position=ranks[ticket.conversation_id],
+            )
+            for ticket in self._state.tickets.values()
+            if ticket.conversation_id in ranks
+            and self._positions.get(ticket.conversation_id) != ranks[ticket.conversation_id]
+        ]
+        self._positions = ranks
+        if changed:
+            try:
+                await self._bus.publish(changed)
+            except Exception:  # positions are a courtesy: routing goes on without them
+                log.warning("could not publish queue positions", exc_info=True)
+
+    # -- closing offers -------------------------------------------------------------------
+
+    async def _expire_due(self) -> None:
+        for offer_id in self._timers.take_due():
+            reservation = self._state.reservations.get(offer_id)
+            if reservation is None:
+                continue
+            seconds = f"{reservation.timeout_seconds:g}"
+            try:
+                await self._close(reservation, "timeout", f"no answer within {seconds}s")
+            except Exception:
+                log.warning("could not time out offer %s; retrying", offer_id, exc_info=True)
+                self._timers.retry(offer_id, self._retry_seconds)
+
+    async def _close(self, reservation: Reservation, outcome: OfferOutcome, reason: str) -> None:
+        """Decide the offer and apply that at once, not on the echo. If someone decided it
+        first, their event is on its way and frees the slot then."""
+        self._timers.disarm(reservation.offer_id)
+        if await self._offers.close(reservation.offer_id, outcome, reason):
+            r = reservation
+            self._state.close_offer(r.offer_id, outcome, r.agent_id, r.conversation_id)
+        self._dirty = True
+
+    @staticmethod
+    def _later(delay: float, callback: Callable[[], object]) -> asyncio.TimerHandle:
+        return asyncio.get_running_loop().call_later(delay, callback)
+
+
+def _drain(subscription: Subscription) -> list[BusMessage]:
+    batch: list[BusMessage] = []
+    while (message := subscription.get_nowait()) is not None:
+        batch.append(message)
+    return batch

@@ -1,0 +1,374 @@
+"""The router's memory: agents (presence, skills, slots), the unresolved conversations it knows
+(tickets) and the offers it is waiting on (reservations). Every change is idempotent, because
+each change the router makes itself comes back once more as a bus event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from hub.events import OfferOutcome
+from hub.ids import AgentId, ConversationId, CustomerId, OfferId
+from hub.models import Agent, Channel, Conversation, Offer, Presence
+from hub.settings import QueueSettings
+from routing.policies import Candidate, order_waiting, positions
+
+# How many decided offer ids are remembered, so a late echo of their OfferMade is not mistaken
+# for a new offer. Echoes arrive within moments; this only has to outlast a burst.
+DECIDED_MEMORY = 10_000
+
+
+@dataclass
+class AgentSlot:
+    agent_id: AgentId
+    status: Presence
+    skills: frozenset[str]
+    capacity: Mapping[str, int]
+    idle_since: datetime | None = None
+    # channel -> conversations assigned to or reserved for this agent. Sets, so a reservation
+    # that turns into an assignment, or an event applied twice, still takes one slot.
+    load: dict[str, set[ConversationId]] = field(default_factory=dict)
+
+    def load_on(self, channel: str) -> int:
+        return len(self.load.get(channel, ()))
+
+    def capacity_on(self, channel: str) -> int:
+        return self.capacity.get(channel, 0)
+
+    def serves(self, channel: str) -> bool:
+        return self.status == "available" and self.capacity_on(channel) > 0
+
+
+@dataclass
+class Ticket:
+    """An unresolved conversation. It is waiting while `assignee` is None."""
+
+    conversation_id: ConversationId
+    customer_id: CustomerId
+    queue: str
+    channel: str
+    priority: int
+    queued_at: datetime
+    target_agent_id: AgentId | None = None
+    assignee: AgentId | None = None
+    declined_by: set[AgentId] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A pending offer; it holds a slot of its agent until it is decided."""
+
+    offer_id: OfferId
+    conversation_id: ConversationId
+    agent_id: AgentId
+    expires_at: datetime
+    timeout_seconds: float
+    channel: str = ""
+
+    @classmethod
+    def of(cls, offer: Offer) -> Reservation:
+        timeout = (offer.expires_at - offer.created_at).total_seconds()
+        return cls(offer.id, offer.conversation_id, offer.agent_id, offer.expires_at, timeout)
+
+
+class RoutingState:
+    def __init__(
+        self, queues: Sequence[QueueSettings], default_capacity: Mapping[Channel, int]
+    ) -> None:
+        self._queues = {q.name: q for q in queues}
+        self._queue_priority = {q.name: q.priority for q in queues}
+        self._default_capacity: dict[str, int] = {c: n for c, n in default_capacity.items()}
+        self.agents: dict[AgentId, AgentSlot] = {}
+        self.tickets: dict[ConversationId, Ticket] = {}
+        self.reservations: dict[OfferId, Reservation] = {}
+        self.last_pick: dict[str, AgentId] = {}
+        self._offer_of: dict[ConversationId, OfferId] = {}
+        self._decided: dict[OfferId, None] = {}  # insertion-ordered set, oldest first
+
+    def queue(self, name: str) -> QueueSettings:
+        # A conversation may name a queue since removed from config: route it with the
+        # defaults (no skills needed) rather than strand it.
+        return self._queues.get(name) or QueueSettings(name=name)
+
+    # -- agents ---------------------------------------------------------------------------
+
+    def upsert_agent(self, agent: Agent) -> None:
+        """Add or refresh an agent. An agent with no capacity configured gets the defaults;
+        a configured one is taken as is (a channel it leaves out is one it does not serve)."""
+        old = self.agents.get(agent.id)
+        slot = AgentSlot(
+            agent_id=agent.id,
+            status=agent.status,
+            skills=frozenset(agent.skills),
+            capacity=dict(agent.capacity or self._default_capacity),
+            idle_since=old.idle_since if old else None,
+        )
+        self.agents[agent.id] = slot
+        if old is not None:
+            slot.load = old.load
+            return
+        held = {t.conversation_id for t in self.tickets.values() if t.assignee == agent.id}
+        held |= {r.conversation_id for r in self.reservations.values() if r.agent_id == agent.id}
+        for conversation_id in held:
+            self._sync(agent.id, conversation_id)
+
+    def set_presence(self, agent_id: AgentId, status: Presence) -> list[Reservation]:
+        """Returns the agent's pending offers when they stop being available: those must be
+        cancelled at once, or their conversations would wait out the offer timeout."""
+        slot = self.agents.get(agent_id)
+        if slot is None:
+            return []
+        slot.status = status
+        return [] if status == "available" else self.reservations_of(agent_id)
+
+    def picked(self, queue: str, agent_id: AgentId, at: datetime) -> None:
+        """An offer went to the agent: the round robin moves on and their idle clock restarts."""
+        self.last_pick[queue] = agent_id
+        self._touch(agent_id, at)
+
+    def _touch(self, agent_id: AgentId, at: datetime) -> None:
+        slot = self.agents.get(agent_id)
+        if slot is not None and (slot.idle_since is None or slot.idle_since < at):
+            slot.idle_since = at
+
+    # -- conversations --------------------------------------------------------------------
+
+    def track(self, conversation: Conversation) -> None:
+        """Learn of an unresolved conversation; one already known is left as it is."""
+        if conversation.id in self.tickets or conversation.status == "resolved":
+            return
+        assignee = conversation.assignee_id if conversation.status == "open" else None
+        if conversation.status == "open" and assignee is None:
+            return  # open without an assignee is not routable; the database says otherwise
+        ticket = Ticket(
+            conversation_id=conversation.id,
+            customer_id=conversation.customer_id,
+            queue=conversation.queue,
+            channel=conversation.channel,
+            priority=conversation.priority,
+            queued_at=conversation.queued_at,
+            target_agent_id=conversation.target_agent_id,
+        )
+        self.tickets[conversation.id] = ticket
+        if assignee is not None:
+            self._assign(ticket, assignee)
+
+    def assign(self, conversation: Conversation, agent_id: AgentId) -> list[Reservation]:
+        """An assignment. Returns a pending offer of it to another agent, to be cancelled."""
+        self.track(conversation)
+        ticket = self.tickets.get(conversation.id)
+        if ticket is None:
+            return []
+        reservation = self.reservation_for(conversation.id)
+        if reservation is not None and reservation.agent_id == agent_id:
+            self._forget(reservation.offer_id)  # it was this offer that was accepted
+        self._assign(ticket, agent_id)
+        stale = self.reservation_for(conversation.id)
+        return [stale] if stale is not None else []
+
+    def unassign(self, conversation_id: ConversationId, agent_id: AgentId) -> None:
+        ticket = self.tickets.get(conversation_id)
+        if ticket is None or ticket.assignee != agent_id:
+            return
+        ticket.assignee = None
+        self._sync(agent_id, conversation_id)
+
+    def requeue(
+        self,
+        conversation_id: ConversationId,
+        queue: str | None,
+        target: AgentId | None,
+        queued_at: datetime,
+    ) -> bool:
+        """A transfer: waiting again, in `queue` or pinned to `target`. False if unknown."""
+        ticket = self.tickets.get(conversation_id)
+        if ticket is None:
+            return False
+        if ticket.assignee is not None:
+            self.unassign(conversation_id, ticket.assignee)
+        ticket.queue = queue or ticket.queue
+        ticket.target_agent_id = target
+        ticket.queued_at = queued_at
+        ticket.declined_by.clear()  # a new routing request: earlier refusals do not carry over
+        return True
+
+    def resolve(self, conversation_id: ConversationId) -> Reservation | None:
+        """Forget the conversation; returns its pending offer, which must be cancelled (its
+        slot stays held until that is done)."""
+        ticket = self.tickets.pop(conversation_id, None)
+        if ticket is not None and ticket.assignee is not None:
+            self._sync(ticket.assignee, conversation_id)
+        return self.reservation_for(conversation_id)
+
+    # -- offers ---------------------------------------------------------------------------
+
+    def reserve(self, reservation: Reservation) -> bool:
+        """Hold a slot for a pending offer. False if the conversation is not waiting, already
+        has another offer, or the agent is unknown: such an offer must not stand."""
+        ticket = self.tickets.get(reservation.conversation_id)
+        if ticket is None or ticket.assignee is not None or reservation.agent_id not in self.agents:
+            return False
+        current = self._offer_of.get(reservation.conversation_id)
+        if current is not None:
+            return current == reservation.offer_id
+        stored = replace(reservation, channel=ticket.channel)
+        self.reservations[stored.offer_id] = stored
+        self._offer_of[stored.conversation_id] = stored.offer_id
+        self._sync(stored.agent_id, stored.conversation_id)
+        return True
+
+    def close_offer(
+        self,
+        offer_id: OfferId,
+        outcome: OfferOutcome,
+        agent_id: AgentId,
+        conversation_id: ConversationId,
+    ) -> None:
+        """Apply an offer's outcome: accepted makes the reservation an assignment; anything
+        else frees the slot and notes the agent as having passed on this conversation."""
+        known = offer_id in self.reservations
+        if not known and offer_id in self._decided:
+            return
+        if known:
+            self._forget(offer_id)
+        else:
+            self._remember(offer_id)
+        ticket = self.tickets.get(conversation_id)
+        if ticket is None or ticket.assignee is not None:
+            return
+        if outcome != "accepted":
+            ticket.declined_by.add(agent_id)
+        elif known:
+            # An unknown accepted offer is left to the Assigned event, which carries the
+            # conversation as it was assigned.
+            self._assign(ticket, agent_id)
+
+    def reservation_for(self, conversation_id: ConversationId) -> Reservation | None:
+        offer_id = self._offer_of.get(conversation_id)
+        return self.reservations.get(offer_id) if offer_id is not None else None
+
+    def reservations_of(self, agent_id: AgentId) -> list[Reservation]:
+        return [r for r in self.reservations.values() if r.agent_id == agent_id]
+
+    def is_decided(self, offer_id: OfferId) -> bool:
+        return offer_id in self._decided
+
+    # -- decisions ------------------------------------------------------------------------
+
+    def waiting(self) -> list[Ticket]:
+        """Waiting tickets in dispatch order (those on offer included)."""
+        pending = (t for t in self.tickets.values() if t.assignee is None)
+        return order_waiting(pending, self._queue_priority)
+
+    def positions(self) -> dict[str, int]:
+        return positions(self.waiting())
+
+    def eligible(self, ticket: Ticket) -> list[Candidate]:
+        """Agents who could be offered the ticket now: able to take it, with a free slot."""
+        channel = ticket.channel
+        return [
+            Candidate(s.agent_id, s.load_on(channel), s.capacity_on(channel), s.idle_since)
+            for s in self._able(ticket)
+            if s.load_on(channel) < s.capacity_on(channel)
+        ]
+
+    def _able(self, ticket: Ticket) -> list[AgentSlot]:
+        if ticket.target_agent_id is not None:
+            # A transfer to a named agent is a person's choice: only that agent, whatever
+            # skills the queue asks for.
+            slot = self.agents.get(ticket.target_agent_id)
+            return [slot] if slot is not None and slot.serves(ticket.channel) else []
+        skills = self.queue(ticket.queue).skills
+        able = [
+            s for s in self.agents.values() if s.serves(ticket.channel) and s.skills >= set(skills)
+        ]
+        # Those who declined or let it time out come last resort only, so the conversation
+        # moves on instead of bouncing back to the same agent.
+        fresh = [s for s in able if s.agent_id not in ticket.declined_by]
+        return fresh or able
+
+    def has_free_agent(self) -> bool:
+        return any(
+            slot.status == "available"
+            and any(slot.load_on(ch) < n for ch, n in slot.capacity.items())
+            for slot in self.agents.values()
+        )
+
+    def loads(self) -> dict[AgentId, dict[str, int]]:
+        return {
+            agent_id: {channel: len(held) for channel, held in slot.load.items() if held}
+            for agent_id, slot in self.agents.items()
+        }
+
+    # -- rebuild --------------------------------------------------------------------------
+
+    def rebuild(
+        self,
+        agents: Iterable[Agent],
+        conversations: Iterable[Conversation],
+        offers: Iterable[Offer],
+    ) -> list[Offer]:
+        """Replace the state with the database's, keeping what only memory knows: idle times,
+        round-robin positions, who passed on what. Returns the pending offers that cannot
+        stand (conversation not waiting or offered twice, agent unknown): cancel those."""
+        old_agents, old_tickets = self.agents, self.tickets
+        self.agents, self.tickets, self.reservations, self._offer_of = {}, {}, {}, {}
+        for agent in agents:
+            self.upsert_agent(agent)
+            if agent.id in old_agents:
+                self.agents[agent.id].idle_since = old_agents[agent.id].idle_since
+        for conversation in conversations:
+            self.track(conversation)
+            if conversation.id in self.tickets and conversation.id in old_tickets:
+                self.tickets[conversation.id].declined_by = old_tickets[conversation.id].declined_by
+        stray = []
+        for offer in offers:
+            if self.reserve(Reservation.of(offer)):
+                self._touch(offer.agent_id, offer.created_at)
+            else:
+                stray.append(offer)
+        return stray
+
+    # -- bookkeeping ----------------------------------------------------------------------
+
+    def _assign(self, ticket: Ticket, agent_id: AgentId) -> None:
+        previous, ticket.assignee = ticket.assignee, agent_id
+        ticket.target_agent_id = None
+        if previous is not None and previous != agent_id:
+            self._sync(previous, ticket.conversation_id)
+        self._sync(agent_id, ticket.conversation_id)
+
+    def _forget(self, offer_id: OfferId) -> None:
+        reservation = self.reservations.pop(offer_id)
+        if self._offer_of.get(reservation.conversation_id) == offer_id:
+            del self._offer_of[reservation.conversation_id]
+        self._remember(offer_id)
+        self._sync(reservation.agent_id, reservation.conversation_id)
+
+    def _remember(self, offer_id: OfferId) -> None:
+        self._decided[offer_id] = None
+        if len(self._decided) > DECIDED_MEMORY:
+            del self._decided[next(iter(self._decided))]
+
+    def _sync(self, agent_id: AgentId, conversation_id: ConversationId) -> None:
+        """Make the agent's load match what holds it (assignment or reservation), so a slot
+        is counted once and freed exactly when nothing holds it any more."""
+        slot = self.agents.get(agent_id)
+        if slot is None:
+            return
+        held_on = self._held_on(agent_id, conversation_id)
+        for channel, held in slot.load.items():
+            if channel != held_on:
+                held.discard(conversation_id)
+        if held_on is not None:
+            slot.load.setdefault(held_on, set()).add(conversation_id)
+
+    def _held_on(self, agent_id: AgentId, conversation_id: ConversationId) -> str | None:
+        ticket = self.tickets.get(conversation_id)
+        if ticket is not None and ticket.assignee == agent_id:
+            return ticket.channel
+        reservation = self.reservation_for(conversation_id)
+        if reservation is not None and reservation.agent_id == agent_id:
+            return reservation.channel
+        return None

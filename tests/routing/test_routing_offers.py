@@ -1,0 +1,131 @@
+"""The life of an offer through the real router: accept, reject, time out, agent goes away.
+Every outcome is on the customer's timeline with its reason."""
+
+from __future__ import annotations
+
+from hub.events import Assigned
+from hub.ids import CustomerId
+from tests.routing.conftest import Hub, Watch
+
+
+async def timeline_kinds(hub: Hub, customer_id: CustomerId) -> list[tuple[str, str | None]]:
+    entries = await hub.store.reader.timeline(customer_id)
+    return [(e.kind, e.payload.get("outcome")) for e in entries]
+
+
+async def test_offer_accept_assigns(hub: Hub) -> None:
+    ann = await hub.agent("Ann")
+    async with Watch(hub.bus) as watch, hub.router():
+        conversation = await hub.customer_writes("Dana")
+        offer = await watch.offer(conversation.id)
+        assert offer.agent_id == ann.id
+        assert [o.id for o in await hub.store.reader.pending_offers()] == [offer.offer_id]
+
+        assigned = await hub.accept(offer)
+        await watch.until(lambda: watch.events(Assigned))
+
+    assert assigned.status == "open" and assigned.assignee_id == ann.id
+    stored = await hub.store.reader.conversation(conversation.id)
+    assert stored is not None and stored.assignee_id == ann.id
+    assert await timeline_kinds(hub, conversation.customer_id) == [
+        ("conversation_opened", None),
+        ("message", None),
+        ("offer", None),
+        ("offer_closed", "accepted"),
+        ("assigned", None),
+    ]
+
+
+async def test_a_rejected_offer_goes_to_the_next_agent(hub: Hub) -> None:
+    ann = await hub.agent("Ann")
+    bob = await hub.agent("Bob")
+    async with Watch(hub.bus) as watch, hub.router():
+        conversation = await hub.customer_writes("Dana")
+        first = await watch.offer(conversation.id)
+        await hub.offers.reject(first.agent_id, first.offer_id, "on a call")
+        second = await watch.offer(conversation.id, 2)
+
+    assert {first.agent_id, second.agent_id} == {ann.id, bob.id}
+    closed = [
+        e.payload
+        for e in await hub.store.reader.timeline(conversation.customer_id)
+        if e.kind == "offer_closed"
+    ]
+    assert [(c["offer_id"], c["outcome"], c["reason"]) for c in closed] == [
+        (first.offer_id, "rejected", "on a call")
+    ]
+    assert [o.id for o in await hub.store.reader.pending_offers()] == [second.offer_id]
+
+
+async def test_an_unanswered_offer_times_out_to_the_next_agent(hub: Hub) -> None:
+    await hub.agent("Ann")
+    await hub.agent("Bob")
+    async with Watch(hub.bus) as watch, hub.router(offer_timeout=0.2):
+        conversation = await hub.customer_writes("Dana")
+        first = await watch.offer(conversation.id)
+        second = await watch.offer(conversation.id, 2)
+        closed = await watch.closed(first.offer_id)
+        pending = await hub.store.reader.pending_offers()
+
+    assert second.agent_id != first.agent_id
+    assert (closed.outcome, closed.reason) == ("timeout", "no answer within 0.2s")
+    assert [o.id for o in pending] == [second.offer_id]
+    entries = await hub.store.reader.timeline(conversation.customer_id)
+    recorded = [e.payload for e in entries if e.kind == "offer_closed"]
+    assert recorded[0]["offer_id"] == first.offer_id
+    assert (recorded[0]["outcome"], recorded[0]["reason"]) == ("timeout", "no answer within 0.2s")
+
+
+async def test_a_lone_agent_is_offered_again_after_a_timeout(hub: Hub) -> None:
+    ann = await hub.agent("Ann")
+    async with Watch(hub.bus) as watch, hub.router(offer_timeout=0.2):
+        conversation = await hub.customer_writes("Dana")
+        await watch.offer(conversation.id)
+        again = await watch.offer(conversation.id, 2)
+        assert again.agent_id == ann.id  # nobody else can take it: it does not get stuck
+        await hub.accept(again)
+        await watch.until(lambda: watch.events(Assigned))
+
+
+async def test_an_agent_going_away_has_their_offer_cancelled(hub: Hub) -> None:
+    ann = await hub.agent("Ann")
+    bob = await hub.agent("Bob", status="away")
+    async with Watch(hub.bus) as watch, hub.router():
+        conversation = await hub.customer_writes("Dana")
+        first = await watch.offer(conversation.id)
+        assert first.agent_id == ann.id
+        await hub.conversations.set_presence(bob.id, "available")
+        await hub.conversations.set_presence(ann.id, "away")
+        closed = await watch.closed(first.offer_id)
+        second = await watch.offer(conversation.id, 2)
+
+    assert (closed.outcome, closed.reason) == ("cancelled", "agent went away")
+    assert second.agent_id == bob.id
+    assert [o.agent_id for o in await hub.store.reader.pending_offers()] == [bob.id]
+
+
+async def test_an_agent_who_comes_back_gets_the_waiting_conversation(hub: Hub) -> None:
+    ann = await hub.agent("Ann", status="offline")
+    async with Watch(hub.bus) as watch, hub.router():
+        conversation = await hub.customer_writes("Dana")
+        await watch.position(conversation.id, 1)  # routed, and nobody to offer it to
+        assert watch.offers(conversation.id) == []
+        await hub.conversations.set_presence(ann.id, "available")
+        offer = await watch.offer(conversation.id)
+    assert offer.agent_id == ann.id
+
+
+async def test_resolving_a_conversation_cancels_its_pending_offer(hub: Hub) -> None:
+    ann = await hub.agent("Ann")
+    supervisor = await hub.supervisor()
+    async with Watch(hub.bus) as watch, hub.router():
+        conversation = await hub.customer_writes("Dana")
+        offer = await watch.offer(conversation.id)
+        await hub.conversations.resolve(supervisor, conversation.id)
+        closed = await watch.closed(offer.offer_id)
+    assert (closed.agent_id, closed.outcome, closed.reason) == (
+        ann.id,
+        "cancelled",
+        "conversation resolved",
+    )
+    assert await hub.store.reader.pending_offers() == []

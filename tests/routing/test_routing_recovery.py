@@ -1,0 +1,83 @@
+"""The router's state lives in the database: a restarted router rebuilds it, and of several
+routers on one database only the lease holder routes."""
+
+from __future__ import annotations
+
+from hub.events import Assigned, OfferMade
+from tests.routing.conftest import AutoAccept, Ledger, Watch, open_hub
+
+
+async def test_a_restarted_router_rebuilds_loads_offers_and_the_backlog(db_url: str) -> None:
+    async with open_hub(db_url) as hub:
+        ann = await hub.agent("Ann", capacity={"webchat": 2})
+        cat = await hub.agent("Cat", status="away")  # never answers
+        bob = await hub.agent("Bob", status="offline")
+        async with Watch(hub.bus) as watch, AutoAccept(hub, [ann.id]), hub.router():
+            c1 = await hub.customer_writes("C1")
+            c2 = await hub.customer_writes("C2")
+            await watch.until(lambda: len(watch.events(Assigned)) == 2)
+            await hub.conversations.set_presence(cat.id, "available")
+            c3 = await hub.customer_writes("C3")
+            stale = await watch.offer(c3.id)
+            assert stale.agent_id == cat.id
+            c4 = await hub.customer_writes("C4")
+            await watch.position(c4.id, 2)
+    async with open_hub(db_url) as hub:
+        c5 = await hub.customer_writes("C5")  # arrives while no router runs
+        async with Watch(hub.bus) as watch, hub.router():
+            # Rebuilt: Ann holds two chats, Cat one offer; nobody is free for C4 and C5.
+            await watch.position(c5.id, 3)
+            assert watch.events(OfferMade) == []
+
+            # Cat's old offer is still pending, and the new router frees her slot when she
+            # rejects it. She passed on C3, and Ann could take C3 later: Cat gets C4.
+            await hub.offers.reject(cat.id, stale.offer_id, "busy")
+            assert (await watch.offer(c4.id)).agent_id == cat.id
+            await hub.conversations.set_presence(bob.id, "available")
+            assert (await watch.offer(c3.id)).agent_id == bob.id
+        assert {o.agent_id for o in watch.events(OfferMade)} == {cat.id, bob.id}
+        owned = {c.id for c in await hub.store.reader.assigned_to(ann.id)}
+        assert owned == {c1.id, c2.id}
+
+
+async def test_a_pending_offer_times_out_under_the_next_router(db_url: str) -> None:
+    async with open_hub(db_url) as hub:
+        ann = await hub.agent("Ann")
+        async with Watch(hub.bus) as watch, hub.router(offer_timeout=1.0):
+            conversation = await hub.customer_writes("Dana")
+            first = await watch.offer(conversation.id)
+    async with open_hub(db_url) as hub:
+        async with Watch(hub.bus) as watch, hub.router(offer_timeout=60.0):
+            # The timer was re-armed from the offer's own expiry, not the new setting.
+            closed = await watch.closed(first.offer_id)
+            again = await watch.offer(conversation.id)
+        assert (closed.outcome, closed.reason) == ("timeout", "no answer within 1s")
+        assert again.agent_id == ann.id
+        assert [o.id for o in await hub.store.reader.pending_offers()] == [again.offer_id]
+
+
+async def test_only_the_lease_holder_routes(db_url: str) -> None:
+    async with open_hub(db_url) as hub, open_hub(db_url, bus=hub.bus) as other:
+        ann = await hub.agent("Ann", capacity={"webchat": 5})
+        ledger = Ledger(capacity={ann.id: 5})
+        one = hub.router("one", lease_ttl=0.6)
+        async with Watch(hub.bus, [ledger]) as watch, one:
+            async with other.router("two", lease_ttl=0.6) as two:
+                assert one.is_leader and not two.is_leader
+                waiting = [await hub.customer_writes(f"C{i}") for i in range(3)]
+                for conversation in waiting:
+                    await watch.offer(conversation.id)
+                await watch.position(waiting[-1].id, 3)
+                assert two.loads() == {}  # the stand-by keeps no state
+                assert one.loads() == {ann.id: {"webchat": 3}}
+
+                await one.__aexit__(None, None, None)  # the leader stops and frees the lease
+                assert not one.is_leader
+                late = await hub.customer_writes("Late")
+                offer = await watch.offer(late.id)
+                assert two.is_leader
+                assert two.loads() == {ann.id: {"webchat": 4}}
+        assert offer.agent_id == ann.id
+        assert not ledger.violations, ledger.violations
+        assert len(watch.events(OfferMade)) == 4, "each conversation was offered once"
+        assert len(await hub.store.reader.pending_offers()) == 4

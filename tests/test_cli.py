@@ -1,0 +1,56 @@
+"""The contacthub command against real databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hub.cli import main
+from hub.errors import SchemaOutdated
+from storage import open_store
+from tests.services import fresh_postgres
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)  # no ./config.toml here: built-in defaults, data under ./var
+    return tmp_path
+
+
+def test_agents_add_and_list_on_the_embedded_database(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["agents", "add", "--name", "Ann", "--email", "Ann@Example.com",
+                 "--password", "password123", "--skills", "billing,es",
+                 "--capacity", "webchat=2"]) == 0
+    assert main(["agents", "add", "--name", "Sue", "--email", "sue@example.com",
+                 "--password", "password123", "--role", "supervisor"]) == 0
+    assert (config / "var" / "contacthub.db").is_file()
+    capsys.readouterr()
+    assert main(["agents", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "ann@example.com" in listing and "skills=billing,es" in listing
+    assert "webchat=2" in listing and "email=5" in listing
+    assert "supervisor" in listing
+
+    assert main(["agents", "add", "--name", "Ann2", "--email", "ann@example.com",
+                 "--password", "password123"]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+async def test_db_upgrade_on_postgresql_and_refusal_before_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with fresh_postgres() as url:
+        with pytest.raises(SchemaOutdated, match="contacthub db upgrade"):
+            async with open_store(url):
+                pass
+        monkeypatch.setenv("CONTACTHUB_DATABASE__URL", url)
+        # main() runs its own event loop, so call it from a worker thread.
+        import asyncio
+
+        code = await asyncio.to_thread(main, ["db", "upgrade"])
+        assert code == 0 and "current schema" in capsys.readouterr().out
+        async with open_store(url) as store:
+            assert await store.agents.agents() == []
