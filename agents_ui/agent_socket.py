@@ -32,7 +32,7 @@ from hub.auth import Authenticator
 from hub.errors import BadInput, Forbidden, HubError, NotFound
 from hub.events import Envelope, Ephemeral, OfferMade
 from hub.feed import EventFeed
-from hub.frames import parse_frame
+from hub.frames import parse_frame, request_echo
 from hub.models import Agent, Offer
 from hub.offers import OfferService
 from hub.ports import ConversationReader, EventLog
@@ -169,10 +169,11 @@ class _AgentSession:
             frame = parse_frame(AGENT_FRAMES, data, self._o.max_frame_bytes)
             await self._act(frame)
         except HubError as exc:
-            await self._send(error_frame(exc))
+            await self._send(error_frame(exc) | request_echo(data))
         except Exception:
             log.exception("agent frame failed")
-            await self._send({"type": "error", "code": "internal", "message": "internal error"})
+            internal = {"type": "error", "code": "internal", "message": "internal error"}
+            await self._send(internal | request_echo(data))
 
     async def _act(self, frame: AgentFrame) -> None:
         agent, conversations, offers = self._agent, self._o.conversations, self._o.offers
@@ -242,7 +243,11 @@ class _AgentSession:
 
 
 def _stream_frame(envelope: Envelope) -> dict[str, Any]:
-    frame = {"event_id": envelope.id, **envelope.event.model_dump(mode="json")}
+    frame = {
+        "event_id": envelope.id,
+        "at": envelope.at.isoformat(),
+        **envelope.event.model_dump(mode="json"),
+    }
     if isinstance(envelope.event, OfferMade):
         frame["expires_in"] = _seconds_until(envelope.event.expires_at)
     return frame

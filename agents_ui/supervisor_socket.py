@@ -17,7 +17,7 @@ from hub.auth import Authenticator
 from hub.bus import Subscription
 from hub.errors import AuthError, BadInput, HubError
 from hub.feed import EventFeed
-from hub.frames import parse_frame
+from hub.frames import parse_frame, request_echo
 from hub.models import Agent
 from hub.services import ConversationService
 
@@ -90,4 +90,4 @@ class SupervisorSocket:
             elif isinstance(frame, Ping):
                 await ws.send_json({"type": "pong"})
         except HubError as exc:
-            await ws.send_json(error_frame(exc))
+            await ws.send_json(error_frame(exc) | request_echo(data))

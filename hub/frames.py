@@ -39,3 +39,16 @@ def _describe(exc: ValidationError, frame_type: str) -> str:
         return f"unknown frame type {frame_type!r}"
     location = ".".join(str(part) for part in first["loc"])
     return f"{location}: {first['msg']}"
+
+
+def request_echo(data: str) -> dict[str, str]:
+    """`for` (the frame type) and `client_id` of a request, where they can be read, so that a
+    client can tell which of its requests an error answers."""
+    try:
+        raw: Any = json.loads(data)
+    except ValueError:
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    echo = {"for": raw.get("type"), "client_id": raw.get("client_id")}
+    return {key: value for key, value in echo.items() if isinstance(value, str)}

@@ -55,6 +55,8 @@ async def test_customer_bad_frames(hub: RunningHub, raw: str, code: str, words: 
         await customer.ws.send_str(raw)
         error = await customer.expect("error")
         assert error["code"] == code and words in error["message"]
+        if '"client_id": "x"' in raw:
+            assert error["client_id"] == "x"  # the widget can tell which message failed
         await customer.send(type="ping")
         await customer.expect("pong")  # still open
         assert await _message_count(hub) == before
@@ -66,7 +68,13 @@ async def test_customer_must_say_hello_first(hub: RunningHub) -> None:
         ws = await http.ws_connect(f"{hub.ws_url}/ws/chat")
         await ws.send_json({"type": "message", "client_id": "a", "text": "hi"})
         error = await ws.receive_json(timeout=5)
-        assert error == {"type": "error", "code": "bad_frame", "message": "send hello first"}
+        assert error == {
+            "type": "error",
+            "code": "bad_frame",
+            "message": "send hello first",
+            "for": "message",
+            "client_id": "a",
+        }
         await ws.send_bytes(b"\x00\x01")
         assert (await ws.receive_json(timeout=5))["code"] == "bad_frame"
         await ws.send_json({"type": "hello"})

@@ -21,11 +21,42 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_agents_add_and_list_on_the_embedded_database(
     config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["agents", "add", "--name", "Ann", "--email", "Ann@Example.com",
-                 "--password", "password123", "--skills", "billing,es",
-                 "--capacity", "webchat=2"]) == 0
-    assert main(["agents", "add", "--name", "Sue", "--email", "sue@example.com",
-                 "--password", "password123", "--role", "supervisor"]) == 0
+    assert (
+        main(
+            [
+                "agents",
+                "add",
+                "--name",
+                "Ann",
+                "--email",
+                "Ann@Example.com",
+                "--password",
+                "password123",
+                "--skills",
+                "billing,es",
+                "--capacity",
+                "webchat=2",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "agents",
+                "add",
+                "--name",
+                "Sue",
+                "--email",
+                "sue@example.com",
+                "--password",
+                "password123",
+                "--role",
+                "supervisor",
+            ]
+        )
+        == 0
+    )
     assert (config / "var" / "contacthub.db").is_file()
     capsys.readouterr()
     assert main(["agents", "list"]) == 0
@@ -34,8 +65,21 @@ def test_agents_add_and_list_on_the_embedded_database(
     assert "webchat=2" in listing and "email=5" in listing
     assert "supervisor" in listing
 
-    assert main(["agents", "add", "--name", "Ann2", "--email", "ann@example.com",
-                 "--password", "password123"]) == 2
+    assert (
+        main(
+            [
+                "agents",
+                "add",
+                "--name",
+                "Ann2",
+                "--email",
+                "ann@example.com",
+                "--password",
+                "password123",
+            ]
+        )
+        == 2
+    )
     assert "already exists" in capsys.readouterr().err
 
 

@@ -161,6 +161,7 @@
     '#contacthub-widget .chw-msg-agent { align-self: flex-start; background: #eef1f4; color: #1f2328; border-bottom-left-radius: 4px; }',
     '#contacthub-widget .chw-msg-system { align-self: center; background: transparent; color: #57606a; font-style: italic; }',
     '#contacthub-widget .chw-msg-pending { opacity: .65; }',
+    '#contacthub-widget .chw-msg-failed { opacity: .65; text-decoration: line-through; }',
     '#contacthub-widget .chw-meta { display: block; font-size: 11px; opacity: .75; margin-top: 2px; }',
     '#contacthub-widget .chw-typing { padding: 0 14px 4px; font-size: 12px; color: #57606a; font-style: italic; min-height: 0; }',
     '#contacthub-widget .chw-form { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #eaeef2; background: #fff; }',
@@ -482,6 +483,12 @@
 
   function onError(f) {
     if (f.code === 'auth') return; // the socket closes and we reconnect with a fresh hello
+    if (f.client_id && (f.code === 'too_large' || f.code === 'bad_frame')) {
+      // Rejected for what it is, not for a passing fault: resending would fail forever.
+      outboxRemove(f.client_id);
+      const rejected = state.messages.find((m) => m.client_id === f.client_id);
+      if (rejected) { rejected.pending = false; rejected.failed = true; }
+    }
     showNotice(f.code === 'unavailable' ? 'Having trouble sending \u2014 we will keep trying.'
       : f.code === 'too_large' ? 'That message is too long.'
         : 'Something went wrong (' + (f.code || 'error') + ').');
@@ -624,9 +631,10 @@
 
   function buildBubble(m) {
     const kind = m.mine ? 'mine' : m.author === 'system' ? 'system' : 'agent';
-    const bubble = el('div', 'chw-msg chw-msg-' + kind + (m.pending ? ' chw-msg-pending' : ''), {
+    const look = m.failed ? ' chw-msg-failed' : m.pending ? ' chw-msg-pending' : '';
+    const bubble = el('div', 'chw-msg chw-msg-' + kind + look, {
       testid: 'chat-message',
-      attrs: { 'data-state': m.pending ? 'pending' : 'sent', 'data-author': m.mine ? 'customer' : m.author },
+      attrs: { 'data-state': m.failed ? 'failed' : m.pending ? 'pending' : 'sent', 'data-author': m.mine ? 'customer' : m.author },
     });
     bubble.appendChild(el('span', 'chw-text', { text: m.text }));
     const meta = [];

@@ -15,7 +15,7 @@ from channels.webchat.frames import CUSTOMER_FRAMES, Hello, Ping, SendMessage, T
 from hub.errors import BadInput, HubError
 from hub.events import Assigned, Envelope, Ephemeral, MessageCreated, StatusChanged, Unassigned
 from hub.feed import EventFeed
-from hub.frames import parse_frame
+from hub.frames import parse_frame, request_echo
 from hub.ids import AgentId, CustomerId
 from hub.models import Conversation, InboundMessage, Message
 from hub.ports import ConversationReader, Visitors
@@ -103,7 +103,10 @@ class _CustomerSession:
             elif isinstance(frame, Typing):
                 await self._typing(frame, self._customer_id)
         except HubError as exc:
-            await self._error(exc)
+            await self._error(exc, request_echo(data))
+        except Exception:
+            log.exception("customer frame failed")
+            await self._send({"type": "error", "code": "internal", "message": "internal error"})
 
     async def _hello(self, hello: Hello) -> None:
         if self._customer_id is not None:
@@ -227,8 +230,10 @@ class _CustomerSession:
         if not self._ws.closed:
             await self._ws.send_json(frame)
 
-    async def _error(self, exc: HubError) -> None:
-        await self._send({"type": "error", "code": exc.code, "message": exc.message})
+    async def _error(self, exc: HubError, echo: dict[str, str] | None = None) -> None:
+        await self._send(
+            {"type": "error", "code": exc.code, "message": exc.message, **(echo or {})}
+        )
 
 
 def _message_json(message: Message) -> dict[str, Any]:

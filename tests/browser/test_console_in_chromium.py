@@ -33,7 +33,7 @@ async def browser() -> AsyncIterator[Any]:
         from playwright.async_api import async_playwright
     except ImportError as exc:
         unavailable("Playwright", exc)
-    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+    if shutil.which(CHROMIUM) is None:
         unavailable("Chromium", f"{CHROMIUM} not found (apt-get install chromium)")
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(
@@ -54,9 +54,11 @@ async def test_agent_and_customer_in_the_browser(
         await customer.get_by_test_id("chat-launcher").click()
         await customer.get_by_test_id("chat-input").fill("Hi, where is my parcel?")
         await customer.get_by_test_id("chat-send").click()
-        await customer.get_by_test_id("chat-message").filter(
-            has_text="Hi, where is my parcel?"
-        ).wait_for()
+        await (
+            customer.get_by_test_id("chat-message")
+            .filter(has_text="Hi, where is my parcel?")
+            .wait_for()
+        )
 
         agent = await (await browser.new_context()).new_page()
         await agent.goto(f"{hub.url}/")
