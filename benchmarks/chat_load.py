@@ -62,6 +62,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--bus-url", default="", help="e.g. redis://127.0.0.1:6379/0 (default: memory)")
     p.add_argument("--only", choices=("hub", "relay"), default=None, help="run one target only")
     p.add_argument("--profile-dir", type=Path, default=None, help="write cProfile of each server")
+    p.add_argument(
+        "--server-log-dir", type=Path, default=None, help="keep server logs (default: summarized)"
+    )
     args = p.parse_args(argv)
     if args.rate is not None and args.rate <= 0:
         p.error("--rate must be positive")
@@ -110,12 +113,8 @@ async def run(args: argparse.Namespace) -> int:
             results.append(await relay_phase(args, options, Path(tmp)))
     print("\n" + report.table(results))
     print(report.legend())
-    for result in results:
-        if result.errors:
-            print(f"  {result.target} error frames by code: {result.errors}")
-        if result.server_log:
-            print(f"  {result.target} server log (WARNING and up, most frequent first):")
-            print("\n".join(f"    {line}" for line in result.server_log))
+    for line in report.notes(results):
+        print(line)
     if len(results) == 2:
         print("\n" + report.comparison(setup, results[0], results[1]))
     return 0
@@ -152,7 +151,7 @@ async def hub_phase(
         bus_url=args.bus_url,
         lifetime=_lifetime(options),
         profile_path=_profile_path(args, "hub"),
-        log_path=str(data_dir / "hub.log"),
+        log_path=_log_path(args, data_dir, "hub"),
     )
     return await _phase("hub", spec, options, lambda url, emails: HubDialect(url, emails))
 
@@ -164,7 +163,7 @@ async def relay_phase(
         kind="relay",
         lifetime=_lifetime(options),
         profile_path=_profile_path(args, "relay"),
-        log_path=str(data_dir / "relay.log"),
+        log_path=_log_path(args, data_dir, "relay"),
     )
     return await _phase("relay", spec, options, lambda url, _: RelayDialect(url, options.agents))
 
@@ -196,6 +195,12 @@ def _profile_path(args: argparse.Namespace, target: str) -> str | None:
         return None
     args.profile_dir.mkdir(parents=True, exist_ok=True)
     return str((args.profile_dir / f"{target}.pstats").resolve())
+
+
+def _log_path(args: argparse.Namespace, data_dir: Path, target: str) -> str:
+    directory = args.server_log_dir or data_dir
+    directory.mkdir(parents=True, exist_ok=True)
+    return str((directory / f"{target}.log").resolve())
 
 
 def _progress(text: str) -> None:

@@ -29,12 +29,21 @@ class Setup:
     bus: str
 
 
+CLIENT_BUSY = 0.85  # a load generator above this share of a core may be what limits a target
+
+
 def machine() -> str:
     cpus = len(os.sched_getaffinity(0))
     return (
         f"{cpus} CPUs (nproc), {cpu_model()}, Python {platform.python_version()} "
         f"({platform.python_implementation()}), {platform.system()} {platform.release()}"
     )
+
+
+def load_average() -> str:
+    """Other work on the machine skews every figure; say how busy it was at the start."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) at start"
 
 
 def cpu_model() -> str:
@@ -59,6 +68,7 @@ def header(setup: Setup) -> str:
         [
             "ContactHub chat load benchmark",
             f"  machine   {machine()}",
+            f"            {load_average()}",
             f"  load      N={setup.customers} customers on /ws/chat, M={setup.agents} agents on "
             f"/ws/agent (webchat capacity {setup.capacity} each), {setup.text_bytes}-byte texts",
             f"  mode      {mode}, {setup.seconds:g} s measured per target",
@@ -88,6 +98,22 @@ def table(results: list[PhaseResult]) -> str:
             f"{r.cpu.server:>8.0%}{r.cpu.client:>8.0%}"
         )
     return "\n".join(rows)
+
+
+def notes(results: list[PhaseResult]) -> list[str]:
+    lines = []
+    for r in results:
+        if r.errors:
+            lines.append(f"  {r.target}: error frames by code: {r.errors}")
+        if r.cpu.client >= CLIENT_BUSY:
+            lines.append(
+                f"  {r.target}: the load generator used {r.cpu.client:.0%} of a core, so this"
+                " figure may be limited by the client rather than the server"
+            )
+        if r.server_log:
+            lines.append(f"  {r.target}: server log, WARNING and up, most frequent first:")
+            lines.extend(f"    {line}" for line in r.server_log)
+    return lines
 
 
 def legend() -> str:

@@ -16,6 +16,23 @@ NoteId = NewType("NoteId", str)
 EventId = NewType("EventId", int)
 
 
+class _Clock:
+    """Microseconds that never repeat or go back within this process, so that rows made in
+    one batch (same timestamp) still sort in the order they were made."""
+
+    def __init__(self) -> None:
+        self._last = 0
+
+    def tick(self) -> int:
+        self._last = max(time.time_ns() // 1000, self._last + 1)
+        return self._last
+
+
+# The one piece of process state in hub/: like CPython's uuid7, monotonicity needs memory.
+_clock = _Clock()
+
+
 def new_id() -> str:
-    """A 24-hex-char id: 48 bits of milliseconds then 48 random bits, so ids sort by creation."""
-    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(6)}"
+    """24 hex chars: 56 bits of microseconds, then 40 random bits (ids of several processes
+    never collide), so ids sort by creation time."""
+    return f"{_clock.tick():014x}{secrets.token_hex(5)}"

@@ -282,15 +282,19 @@ class Router:
 
     async def _dispatch(self) -> None:
         """Offer each waiting conversation without an offer out, in priority order."""
-        try:
-            for ticket in self._state.waiting():
-                if self._stop.is_set() or not self._state.has_free_agent():
-                    break
-                if self._state.reservation_for(ticket.conversation_id) is None:
-                    await self._offer(ticket)
-        except Exception:
-            log.warning("dispatch failed; retrying", exc_info=True)
-            self._later(self._retry_seconds, self._wake_up)
+        for ticket in self._state.waiting():
+            if self._stop.is_set() or not self._state.has_free_agent():
+                break
+            if self._state.reservation_for(ticket.conversation_id) is not None:
+                continue
+            try:
+                await self._offer(ticket)
+            except StorageUnavailable:
+                log.warning("storage unavailable while dispatching; retrying", exc_info=True)
+                self._later(self._retry_seconds, self._wake_up)
+                break
+            except Exception:  # one bad conversation must not hold up the ones behind it
+                log.exception("offering %s failed", ticket.conversation_id)
         await self._publish_positions()
 
     async def _offer(self, ticket: Ticket) -> None:

@@ -1,0 +1,196 @@
+"""The storage contract: every port behaves the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from hub.events import MessageCreated, NoteAdded, PresenceChanged
+from hub.ids import AgentId, NoteId, OfferId
+from hub.models import InboundMessage, Offer
+from hub.ports import Store
+from storage import open_store
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    async with open_store(database_url, migrate=True) as opened:
+        yield opened
+
+
+def _inbound(customer_id: str, key: str, text: str = "hi") -> InboundMessage:
+    return InboundMessage(
+        channel="webchat",
+        customer_id=customer_id,  # type: ignore[arg-type]
+        dedupe_key=key,
+        text=text,
+        client_id=key,
+        queue="general",
+    )
+
+
+async def test_ingest_dedupes_and_opens_one_conversation(store: Store) -> None:
+    visitor = await store.visitors.visitor(None, "Eve", None)
+    cid = visitor.customer.id
+    batch = [_inbound(cid, "a", "one"), _inbound(cid, "b", "two"), _inbound(cid, "a", "again")]
+    results, envelopes = await store.inbound.ingest(batch)
+    assert [r.duplicate for r in results] == [False, False, True]
+    assert results[2].message.id == results[0].message.id
+    assert len({r.conversation.id for r in results}) == 1
+    assert [e.event.type for e in envelopes] == ["conversation_opened", "message", "message"]
+    assert [e.id for e in envelopes] == sorted(e.id for e in envelopes)
+
+    again, more = await store.inbound.ingest([_inbound(cid, "b", "two")])
+    assert again[0].duplicate and again[0].message.id == results[1].message.id and more == []
+    messages = await store.reader.messages(results[0].conversation.id)
+    assert [m.text for m in messages] == ["one", "two"]
+    kinds = [entry.kind for entry in await store.reader.timeline(cid)]
+    assert kinds == ["conversation_opened", "message", "message"]
+
+
+async def test_a_resolved_conversation_is_not_reused(store: Store) -> None:
+    visitor = await store.visitors.visitor(None, "Fay", None)
+    first, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "1")])
+    conversation = first[0].conversation
+    async with store.work.transaction() as tx:
+        await tx.save_conversation(conversation.model_copy(update={"status": "resolved"}))
+    second, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "2")])
+    assert second[0].conversation.id != conversation.id
+    assert second[0].conversation.status == "pending"
+
+
+async def test_visitor_token_resumes_and_email_is_never_stolen(store: Store) -> None:
+    first = await store.visitors.visitor(None, "Gus", "gus@example.com")
+    again = await store.visitors.visitor(first.token, None, None)
+    assert again.customer.id == first.customer.id
+    impostor = await store.visitors.visitor(None, "Not Gus", "GUS@example.com")
+    assert impostor.customer.id != first.customer.id
+    identities = {(i.kind, i.address) for i in impostor.customer.identities}
+    assert ("email", "gus@example.com") not in identities
+    unknown = await store.visitors.visitor("no-such-token-123", None, None)
+    assert unknown.token != "no-such-token-123"
+
+
+async def test_transaction_writes_events_and_timeline_or_nothing(store: Store) -> None:
+    agent = await store.agents.add_agent("Hal", "hal@example.com", "x", "agent", [], {})
+    visitor = await store.visitors.visitor(None, "Ida", None)
+    results, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "k")])
+    conversation = results[0].conversation
+    before = await store.events.last_id()
+    with pytest.raises(RuntimeError):
+        async with store.work.transaction() as tx:
+            tx.emit(PresenceChanged(agent_id=agent.id, status="available"), agent.id)
+            await tx.set_presence(agent.id, "available")
+            raise RuntimeError("crash mid-action")
+    assert await store.events.last_id() == before
+    assert (await store.agents.agent(agent.id)).status == "offline"  # type: ignore[union-attr]
+
+    async with store.work.transaction() as tx:
+        tx.emit(
+            NoteAdded(
+                conversation_id=conversation.id,
+                customer_id=visitor.customer.id,
+                note_id=NoteId("n1"),
+                agent_id=agent.id,
+                agent_name="Hal",
+                text="private",
+            ),
+            agent.id,
+        )
+        tx.emit(PresenceChanged(agent_id=agent.id, status="away"), agent.id)
+    assert [e.event.type for e in tx.envelopes] == ["note", "presence"]
+    mine = await store.events.after(before, agent.id)
+    assert [e.id for e in mine] == [e.id for e in tx.envelopes]
+    timeline = await store.reader.timeline(visitor.customer.id)
+    assert timeline[-1].kind == "note" and timeline[-1].payload["event_id"] == tx.envelopes[0].id
+
+
+async def test_an_offer_is_decided_once(store: Store) -> None:
+    agent = await store.agents.add_agent("Jo", "jo@example.com", "x", "agent", [], {})
+    visitor = await store.visitors.visitor(None, "Kim", None)
+    results, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "k")])
+    now = datetime.now(UTC)
+    offer = Offer(
+        id=OfferId("offer-1"),
+        conversation_id=results[0].conversation.id,
+        agent_id=agent.id,
+        state="pending",
+        created_at=now,
+        expires_at=now + timedelta(seconds=20),
+    )
+    async with store.work.transaction() as tx:
+        await tx.add_offer(offer)
+    assert [o.id for o in await store.reader.pending_offers(agent.id)] == ["offer-1"]
+
+    async def decide(outcome: str) -> bool:
+        async with store.work.transaction() as tx:
+            return await tx.close_offer(offer.id, outcome, outcome, now)  # type: ignore[arg-type]
+
+    outcomes = await asyncio.gather(decide("accepted"), decide("timeout"))
+    assert sorted(outcomes) == [False, True]
+    assert await store.reader.pending_offers() == []
+
+
+async def test_event_ids_follow_commit_order_under_concurrency(store: Store) -> None:
+    agent = await store.agents.add_agent("Lu", "lu@example.com", "x", "agent", [], {})
+    start = await store.events.last_id()
+
+    async def write(n: int) -> None:
+        async with store.work.transaction() as tx:
+            tx.emit(PresenceChanged(agent_id=agent.id, status="available" if n % 2 else "away"))
+
+    await asyncio.gather(*(write(n) for n in range(40)))
+    ids = [e.id for e in await store.events.after(start)]
+    assert len(ids) == 40 and ids == sorted(ids)
+
+
+async def test_leases_have_one_holder_until_they_expire(store: Store) -> None:
+    assert await store.leases.acquire("router", "a", 60)
+    assert not await store.leases.acquire("router", "b", 60)
+    assert await store.leases.acquire("router", "a", 60)  # renewal
+    await store.leases.release("router", "a")
+    assert await store.leases.acquire("router", "b", 0.01)
+    await asyncio.sleep(0.05)
+    assert await store.leases.acquire("router", "a", 60)  # b's lease ran out
+
+
+async def test_queue_stats_count_waiting_and_service_level(store: Store) -> None:
+    agent = await store.agents.add_agent("Mo", "mo@example.com", "x", "agent", [], {})
+    customers = [await store.visitors.visitor(None, f"C{i}", None) for i in range(3)]
+    results, _ = await store.inbound.ingest(
+        [_inbound(c.customer.id, f"k{i}") for i, c in enumerate(customers)]
+    )
+    async with store.work.transaction() as tx:
+        conversation = results[0].conversation
+        await tx.save_conversation(
+            conversation.model_copy(update={"status": "open", "assignee_id": agent.id})
+        )
+    since = datetime.now(UTC) - timedelta(hours=1)
+    [stats] = await store.reader.queue_stats([("general", 60)], since)
+    assert stats.waiting == 2 and stats.longest_wait_seconds >= 0
+    assert (stats.answered, stats.answered_within_target) == (1, 1)
+    assert stats.service_level_pct == 100.0
+    assert [c.id for c in await store.reader.assigned_to(AgentId(agent.id))] == [conversation.id]
+
+
+async def test_agent_directory(store: Store) -> None:
+    added = await store.agents.add_agent(
+        "Ned", "Ned@Example.com", "hash", "supervisor", ["billing"], {"webchat": 2}
+    )
+    found = await store.agents.credentials("ned@example.com")
+    assert found is not None and found[0] == added and found[1] == "hash"
+    assert added.is_supervisor and added.skills == ("billing",)
+    assert await store.agents.credentials("nobody@example.com") is None
+
+
+async def test_message_events_round_trip_through_the_log(store: Store) -> None:
+    visitor = await store.visitors.visitor(None, "Ola", None)
+    _, envelopes = await store.inbound.ingest([_inbound(visitor.customer.id, "z", "hello")])
+    replayed = await store.events.after(envelopes[0].id - 1)
+    assert replayed == envelopes
+    message = replayed[-1].event
+    assert isinstance(message, MessageCreated) and message.text == "hello"
+    assert message.created_at.tzinfo is not None

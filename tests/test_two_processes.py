@@ -1,0 +1,65 @@
+"""Two hubs sharing PostgreSQL and Redis act as one: a customer on one reaches an agent on the
+other, a console resumes on either without a gap, and routing survives the leader stopping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp
+
+from tests.harness import RunningHub, connect_agent, connect_customer, make_settings
+from tests.services import fresh_postgres, redis_url
+
+
+async def test_two_hubs_share_the_work(tmp_path: Path) -> None:
+    bus = await redis_url()
+    async with fresh_postgres() as database:
+        shared = {
+            "bus__url": bus,
+            "auth__secret": "one-secret-for-both",
+            "routing__lease_ttl_seconds": "1",
+        }
+        one = await RunningHub(make_settings(tmp_path / "one", database, **shared)).start()
+        two = await RunningHub(make_settings(tmp_path / "two", database, **shared)).start()
+        try:
+            ann = await one.add_agent("Ann")
+            async with aiohttp.ClientSession() as http:
+                customer = await connect_customer(http, one, name="Pia")
+                agent = await connect_agent(http, two, ann)
+                conversation_id = (await customer.say("hello from hub one"))["conversation_id"]
+                await agent.accept_next()
+                await agent.send(
+                    type="reply",
+                    conversation_id=conversation_id,
+                    client_id="r1",
+                    text="hello from hub two",
+                )
+                assert (await customer.expect("message"))["text"] == "hello from hub two"
+                last_seen = max(f["event_id"] for f in agent.frames if "event_id" in f)
+                await agent.close()
+
+                await customer.say("while the agent is away")
+                moved = await connect_agent(http, one, ann, token=agent.token, available=False)
+                await moved.send(type="resume", last_event_id=last_seen)
+                missed = await moved.expect("message")
+                assert missed["text"] == "while the agent is away"
+                await moved.expect("resumed")
+                # Signed off, so the next conversation cannot be offered to her.
+                await moved.send(type="presence", status="offline")
+                await moved.expect("presence", lambda f: f["status"] == "offline")
+
+                # Whichever hub led routing stops; the other takes over the lease.
+                await one.stop()
+                await moved.close()
+                await customer.close()
+                bob = await two.add_agent("Bob")
+                second = await connect_agent(http, two, bob)
+                newcomer = await connect_customer(http, two, name="Quinn")
+                await newcomer.say("is anyone routing?")
+                offer = await second.expect("offer", timeout=15)
+                assert offer["conversation"]["customer_name"] == "Quinn"
+                await second.close()
+                await newcomer.close()
+        finally:
+            await one.stop()
+            await two.stop()
