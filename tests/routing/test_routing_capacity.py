@@ -13,10 +13,6 @@ from tests.routing.conftest import AutoAccept, Hub, Ledger, Watch
 CONVERSATIONS, AGENTS, CAPACITY = 30, 3, 2
 
 
-async def assigned_at_least(watch: Watch, count: int) -> None:
-    await watch.until(lambda: len(watch.events(Assigned)) >= count)
-
-
 async def test_capacity_is_never_exceeded_and_nothing_is_assigned_twice(hub: Hub) -> None:
     agents = [await hub.agent(f"Agent{i}", capacity={"webchat": CAPACITY}) for i in range(AGENTS)]
     ledger = Ledger(capacity={a.id: CAPACITY for a in agents})
@@ -29,7 +25,7 @@ async def test_capacity_is_never_exceeded_and_nothing_is_assigned_twice(hub: Hub
         while len(resolved) < CONVERSATIONS:
             # Wait until every slot is used or nobody is left waiting, then free one to three
             # slots at once, so several dispatches compete for the freed capacity.
-            await assigned_at_least(watch, min(CONVERSATIONS, len(resolved) + AGENTS * CAPACITY))
+            await watch.count(Assigned, min(CONVERSATIONS, len(resolved) + AGENTS * CAPACITY))
             assert not ledger.violations, ledger.violations
             open_now = sorted(set(ledger.assigned) - resolved)
             batch = rng.sample(open_now, min(len(open_now), rng.randint(1, 3)))
@@ -69,7 +65,7 @@ async def test_capacity_is_per_channel(hub: Hub) -> None:
         mail = await hub.customer_writes("Eve", channel="email")
         sms = await hub.customer_writes("Fay", channel="sms")
         second_chat = await hub.customer_writes("Gus")
-        await watch.until(lambda: len(watch.events(Assigned)) == 2)
+        await watch.count(Assigned, 2)
         await watch.position(sms.id, 1)
         await watch.position(second_chat.id, 2)
     assert {o.conversation.id for o in watch.events(OfferMade)} == {chat.id, mail.id}

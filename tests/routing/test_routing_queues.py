@@ -75,7 +75,7 @@ async def test_transfer_to_an_agent_pins_the_offer(hub: Hub) -> None:
         assert len(watch.offers(conversation.id)) == 1
         await hub.conversations.set_presence(bob.id, "available")
         offer = await watch.offer(conversation.id, 2)
-        await watch.until(lambda: len(watch.events(Assigned)) == 2)
+        await watch.count(Assigned, 2)
     assert offer.agent_id == bob.id
     stored = await hub.store.reader.conversation(conversation.id)
     assert stored is not None
@@ -95,7 +95,7 @@ async def test_transfer_to_a_queue_routes_by_its_skills(hub: Hub) -> None:
         assert router.loads()[ann.id] == {}  # the transfer freed Ann's slot
         await hub.conversations.set_presence(bob.id, "available")
         offer = await watch.offer(conversation.id, 2)
-        await watch.until(lambda: len(watch.events(Assigned)) == 2)
+        await watch.count(Assigned, 2)
         assert router.loads()[bob.id] == {"webchat": 1}
     assert offer.agent_id == bob.id
     stored = await hub.store.reader.conversation(conversation.id)
@@ -120,7 +120,7 @@ async def test_least_busy_queue_fills_the_emptiest_agent(hub: Hub) -> None:
         for i in range(5):
             conversation = await hub.customer_writes(f"C{i}", queue="lb")
             await watch.offer(conversation.id)
-            await watch.until(lambda n=i + 1: len(watch.events(Assigned)) == n)
+            await watch.count(Assigned, i + 1)
     picked = [o.agent_id for o in watch.events(OfferMade)]
     # 0/2 vs 0/4: tie, Ann by id; 1/2 vs 0/4; 1/2 vs 1/4; 1/2 vs 2/4: tie, Ann idle longer;
     # then Ann is full.

@@ -3,8 +3,14 @@ routers on one database only the lease holder routes."""
 
 from __future__ import annotations
 
-from hub.events import Assigned, OfferMade
-from tests.routing.conftest import AutoAccept, Ledger, Watch, open_hub
+import pytest
+
+from hub.bus import SUBSCRIBER_BACKLOG
+from hub.events import Assigned, Ephemeral, OfferMade
+from hub.feed import EventFeed
+from hub.settings import RoutingSettings
+from routing import Router
+from tests.routing.conftest import AutoAccept, Hub, Ledger, Watch, open_hub
 
 
 async def test_a_restarted_router_rebuilds_loads_offers_and_the_backlog(db_url: str) -> None:
@@ -15,7 +21,7 @@ async def test_a_restarted_router_rebuilds_loads_offers_and_the_backlog(db_url: 
         async with Watch(hub.bus) as watch, AutoAccept(hub, [ann.id]), hub.router():
             c1 = await hub.customer_writes("C1")
             c2 = await hub.customer_writes("C2")
-            await watch.until(lambda: len(watch.events(Assigned)) == 2)
+            await watch.count(Assigned, 2)
             await hub.conversations.set_presence(cat.id, "available")
             c3 = await hub.customer_writes("C3")
             stale = await watch.offer(c3.id)
@@ -81,3 +87,51 @@ async def test_only_the_lease_holder_routes(db_url: str) -> None:
         assert not ledger.violations, ledger.violations
         assert len(watch.events(OfferMade)) == 4, "each conversation was offered once"
         assert len(await hub.store.reader.pending_offers()) == 4
+
+
+async def test_a_router_that_falls_behind_resubscribes_and_rebuilds(
+    hub: Hub, caplog: pytest.LogCaptureFixture
+) -> None:
+    ann = await hub.agent("Ann", capacity={"webchat": 2})
+    async with hub.router():
+        async with Watch(hub.bus) as watch:
+            first = await hub.customer_writes("First")
+            await hub.accept(await watch.offer(first.id))
+        # One publish larger than any subscriber's backlog: every subscription overflows,
+        # the router's included, before it can read a single message.
+        noise = [
+            Ephemeral(type="typing", conversation_id=first.id, customer_id=first.customer_id)
+            for _ in range(SUBSCRIBER_BACKLOG + 1)
+        ]
+        await hub.bus.publish(noise)
+        async with Watch(hub.bus) as watch:
+            second = await hub.customer_writes("Second")
+            offer = await watch.offer(second.id)
+    assert offer.agent_id == ann.id
+    assert [o.id for o in await hub.store.reader.pending_offers()] == [offer.offer_id]
+    assert "router fell behind the event stream" in caplog.text
+
+
+async def test_routing_over_the_ordered_event_feed(hub: Hub) -> None:
+    """The app hands the router hub.feed.EventFeed rather than the raw bus."""
+    ann = await hub.agent("Ann")
+    async with EventFeed(hub.bus, hub.store.events) as feed, Watch(hub.bus) as watch:
+        router = Router(
+            hub.store.reader,
+            hub.store.agents,
+            hub.offers,
+            hub.store.leases,
+            feed,
+            RoutingSettings(),
+            hub.settings.queues,
+            "feed-router",
+        )
+        async with router:
+            conversation = await hub.customer_writes("Dana")
+            offer = await watch.offer(conversation.id)
+            await hub.accept(offer)
+            later = await hub.customer_writes("Eve")
+            await watch.position(later.id, 1)  # the feed is ordered: the assignment came first
+            assert router.loads() == {ann.id: {"webchat": 1}}
+            assert watch.offers(later.id) == []
+    assert offer.agent_id == ann.id

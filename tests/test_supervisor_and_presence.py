@@ -1,0 +1,118 @@
+"""The supervisor's live picture and reassignment; presence and its grace period."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import aiohttp
+
+from hub.settings import Settings, load_settings
+from tests.harness import RunningHub, Socket, connect_agent, connect_customer, make_settings
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+async def test_supervisor_sees_queues_agents_and_reassigns(tmp_path: Path, sqlite_url: str) -> None:
+    hub = await RunningHub(make_settings(tmp_path, sqlite_url)).start()
+    try:
+        ann, bob = await hub.add_agent("Ann", webchat=1), await hub.add_agent("Bob", webchat=1)
+        sue = await hub.add_agent("Sue", role="supervisor")
+        async with aiohttp.ClientSession() as http:
+            agent = await connect_agent(http, hub, ann)
+            supervisor_login = await connect_agent(http, hub, sue, available=False)
+            ws = await http.ws_connect(
+                f"{hub.ws_url}/ws/supervisor",
+                headers={"Authorization": f"Bearer {supervisor_login.token}"},
+            )
+            floor = Socket(ws)
+            first = await floor.expect("snapshot")
+            assert [q["name"] for q in first["queues"]] == ["general"]
+            assert first["queues"][0]["waiting"] == 0
+
+            customers = [await connect_customer(http, hub) for _ in range(2)]
+            for customer in customers:
+                await customer.say("help")
+            assigned = await agent.accept_next()
+            conversation_id = assigned["conversation"]["id"]
+
+            def settled(frame: dict) -> bool:  # type: ignore[type-arg]
+                queue = frame["queues"][0]
+                rows = {a["name"]: a for a in frame["agents"]}
+                return (
+                    queue["waiting"] == 1
+                    and queue["answered"] == 1
+                    and rows["Ann"]["load"] == {"webchat": 1}
+                )
+
+            snapshot = await floor.expect("snapshot", settled)
+            queue = snapshot["queues"][0]
+            assert queue["service_level_pct"] == 100.0 and queue["longest_wait_seconds"] >= 0
+            rows = {a["name"]: a for a in snapshot["agents"]}
+            assert rows["Ann"]["status"] == "available" and rows["Ann"]["capacity"]["webchat"] == 1
+            assert rows["Ann"]["conversations"] == [conversation_id]
+            assert {c["status"] for c in snapshot["conversations"]} == {"open", "pending"}
+
+            second = await connect_agent(http, hub, bob)
+            await second.accept_next()  # the waiting one
+            await floor.send(
+                type="reassign", conversation_id=conversation_id, to_agent_id=ann["id"]
+            )
+            assert (await floor.expect("error"))["code"] == "conflict"  # already Ann's
+            await second.send(
+                type="resolve", conversation_id=second.of_type("assigned")[0]["conversation"]["id"]
+            )
+            await floor.send(
+                type="reassign", conversation_id=conversation_id, to_agent_id=bob["id"]
+            )
+            await floor.expect("ack")
+            await agent.expect("unassigned", lambda f: f["reason"] == "reassign")
+            moved = await second.expect(
+                "offer", lambda f: f["conversation"]["id"] == conversation_id
+            )
+            await second.send(type="accept", offer_id=moved["offer_id"])
+            await second.expect("assigned", lambda f: f["conversation"]["id"] == conversation_id)
+            for client in (*customers, agent, second, supervisor_login, floor):
+                await client.close()
+    finally:
+        await hub.stop()
+
+
+async def test_agent_goes_offline_after_the_grace_period(tmp_path: Path, sqlite_url: str) -> None:
+    settings = make_settings(tmp_path, sqlite_url, routing__presence_grace_seconds="0.3")
+    hub = await RunningHub(settings).start()
+    try:
+        ann = await hub.add_agent("Ann")
+        async with aiohttp.ClientSession() as http:
+            first = await connect_agent(http, hub, ann)
+            # A reload: the old socket closes and a new one opens within the grace period.
+            await first.close()
+            second = await connect_agent(http, hub, ann, token=first.token, available=False)
+            await asyncio.sleep(0.6)
+            assert second.welcome["agent"]["status"] == "available"
+            assert not second.of_type("presence"), "a reload must not flap presence"
+            await second.close()
+
+            watcher_login = await hub.add_agent("Sue", role="supervisor")
+            watcher = await connect_agent(http, hub, watcher_login, available=False)
+
+            async def status() -> str:
+                async with http.get(
+                    f"{hub.url}/api/v1/agents", headers={"Authorization": f"Bearer {watcher.token}"}
+                ) as r:
+                    rows = (await r.json())["agents"]
+                return str(next(a["status"] for a in rows if a["id"] == ann["id"]))
+
+            for _ in range(100):
+                if await status() == "offline":
+                    break
+                await asyncio.sleep(0.05)
+            assert await status() == "offline"
+            await watcher.close()
+    finally:
+        await hub.stop()
+
+
+def test_shipped_config_is_the_built_in_default() -> None:
+    shipped = load_settings(REPO / "config.toml", env={})
+    assert shipped == Settings()
