@@ -179,7 +179,7 @@ async def _phase(
         up = time.perf_counter() - started
         _progress(f"{target}: server process {server.pid} up ({up:.1f} s)")
         client = dialect(server.base_url, server.started.agent_emails)
-        result = await run_phase(target, client, options, server.cpu_seconds, _progress)
+        result = await run_phase(target, client, options, server.times, _progress)
         stopping = time.perf_counter()
     _progress(f"{target}: server process stopped ({time.perf_counter() - stopping:.1f} s)")
     return replace(result, server_log=log_summary(spec.log_path))

@@ -99,10 +99,13 @@ class Meter:
 
 @dataclass(frozen=True)
 class CpuUse:
-    """CPU seconds spent during the window, as a share of one core (1.0 = one full core)."""
+    """Per process during the window, as a share of one core (1.0 = one full core): CPU used,
+    and time its threads were ready to run but waited for a CPU (the machine was busy)."""
 
     server: float
     client: float
+    server_waiting: float
+    client_waiting: float
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,17 @@ conversation is assigned and has made a round trip, then measure for a fixed tim
 from __future__ import annotations
 
 import asyncio
+import os
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 
 from benchmarks.clients import Agent, Customer, Dialect
 from benchmarks.meter import CpuUse, Meter, PhaseResult
+from benchmarks.servers import ProcessTimes, process_times
 
 T = TypeVar("T")
 
@@ -35,7 +37,7 @@ async def run_phase(
     target: str,
     dialect: Dialect,
     options: LoadOptions,
-    server_cpu: Callable[[], float],
+    server_times: Callable[[], ProcessTimes],
     progress: Callable[[str], None],
 ) -> PhaseResult:
     meter = Meter(options.max_messages)
@@ -57,11 +59,11 @@ async def run_phase(
             step.done(f"{len(agents)} agents and {len(customers)} customers connected")
             await _bounded(_warm_up(customers), options.setup_timeout, "warm-up")
             step.done("warm-up: every conversation assigned and through one round trip")
-            result = await _measure(target, customers, meter, options, server_cpu)
+            result = await _measure(target, customers, meter, options, server_times)
             step.done(f"measured and drained: {result.rate:,.0f} msg/s")
             return result
         finally:
-            await _gather(socket.close() for socket in [*customers, *agents])
+            await _gather([c.close() for c in customers] + [a.close() for a in agents])
             step.done("sockets closed")
 
 
@@ -99,16 +101,19 @@ async def _measure(
     customers: list[Customer],
     meter: Meter,
     options: LoadOptions,
-    server_cpu: Callable[[], float],
+    server_times: Callable[[], ProcessTimes],
 ) -> PhaseResult:
-    server_start, client_start = server_cpu(), time.process_time()
+    server_start, client_start = server_times(), process_times(os.getpid())
     meter.open_window(options.seconds)
     senders = [asyncio.create_task(s) for s in _senders(customers, meter, options)]
     await asyncio.sleep(options.seconds)
     meter.stop_sending()
+    server, client = server_times() - server_start, process_times(os.getpid()) - client_start
     cpu = CpuUse(
-        server=(server_cpu() - server_start) / options.seconds,
-        client=(time.process_time() - client_start) / options.seconds,
+        server=server.cpu / options.seconds,
+        client=client.cpu / options.seconds,
+        server_waiting=server.waiting / options.seconds,
+        client_waiting=client.waiting / options.seconds,
     )
     for customer in customers:
         customer.wake()
@@ -143,7 +148,7 @@ class _Stopwatch:
 
 def _senders(
     customers: list[Customer], meter: Meter, options: LoadOptions
-) -> list[Awaitable[None]]:
+) -> list[Coroutine[Any, Any, None]]:
     if options.rate is None:
         return [c.run_closed_loop() for c in customers]
     # Customer i sends at start + i/rate + k*N/rate: together, one message every 1/rate s.

@@ -30,6 +30,7 @@ class Setup:
 
 
 CLIENT_BUSY = 0.85  # a load generator above this share of a core may be what limits a target
+CPU_CONTENDED = 0.10  # run-queue wait above this share of the window: the machine was busy
 
 
 def machine() -> str:
@@ -58,7 +59,7 @@ def cpu_model() -> str:
 
 def header(setup: Setup) -> str:
     if setup.rate is None:
-        mode = f"max throughput: closed loop, window {setup.window} unacked message(s)/customer"
+        mode = f"max throughput: closed loop, {setup.window} unacknowledged message(s)/customer"
     else:
         mode = f"fixed rate {setup.rate:,.0f} msg/s in total, open loop, paced across customers"
     replies = {0: "never", 1: "every customer message"}.get(
@@ -70,8 +71,9 @@ def header(setup: Setup) -> str:
             f"  machine   {machine()}",
             f"            {load_average()}",
             f"  load      N={setup.customers} customers on /ws/chat, M={setup.agents} agents on "
-            f"/ws/agent (webchat capacity {setup.capacity} each), {setup.text_bytes}-byte texts",
-            f"  mode      {mode}, {setup.seconds:g} s measured per target",
+            f"/ws/agent (webchat capacity {setup.capacity} each)",
+            f"  mode      {mode}",
+            f"            {setup.seconds:g} s measured per target, {setup.text_bytes}-byte texts",
             f"  replies   agents reply to {replies}",
             f"  hub       database {setup.database}; bus {setup.bus}",
             "  how run   each server (hub, then relay) alone in its own process (multiprocessing",
@@ -82,8 +84,11 @@ def header(setup: Setup) -> str:
 
 
 _COLUMNS = (
-    f"{'target':<7}{'sent':>8}{'msgs':>8}{'msg/s':>7}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>8}"
-    f"{'undeliv':>8}{'errors':>7}{'lag p99':>8}{'reply/s':>8}{'CPU srv':>8}{'CPU cli':>8}"
+    f"{'target':<7}{'sent':>8}{'recv':>8}{'msg/s':>7}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>8}"
+    f"{'undeliv':>8}{'errors':>7}{'lag p99':>8}{'reply/s':>8}"
+)
+_CPU_COLUMNS = (
+    f"{'target':<7}{'CPU server':>11}{'CPU client':>11}{'waited srv':>11}{'waited cli':>11}"
 )
 
 
@@ -95,7 +100,13 @@ def table(results: list[PhaseResult]) -> str:
             f"{r.target:<7}{r.sent:>8}{r.received_in_window:>8}{r.rate:>7.0f}"
             f"{r.latency_ms(0.5):>9.2f}{r.latency_ms(0.99):>9.2f}{r.latency_ms(1.0):>8.0f}"
             f"{r.undelivered:>8}{sum(r.errors.values()):>7}{lag:>8}{r.reply_rate:>8.0f}"
-            f"{r.cpu.server:>8.0%}{r.cpu.client:>8.0%}"
+        )
+    rows += ["", _CPU_COLUMNS]
+    for r in results:
+        c = r.cpu
+        rows.append(
+            f"{r.target:<7}{c.server:>11.0%}{c.client:>11.0%}"
+            f"{c.server_waiting:>11.0%}{c.client_waiting:>11.0%}"
         )
     return "\n".join(rows)
 
@@ -107,8 +118,14 @@ def notes(results: list[PhaseResult]) -> list[str]:
             lines.append(f"  {r.target}: error frames by code: {r.errors}")
         if r.cpu.client >= CLIENT_BUSY:
             lines.append(
-                f"  {r.target}: the load generator used {r.cpu.client:.0%} of a core, so this"
-                " figure may be limited by the client rather than the server"
+                f"  {r.target}: the load generator used {r.cpu.client:.0%} of a core: this figure"
+                "\n    may be limited by the client, not by the server"
+            )
+        if max(r.cpu.server_waiting, r.cpu.client_waiting) >= CPU_CONTENDED:
+            lines.append(
+                f"  {r.target}: threads waited for a CPU for up to"
+                f" {max(r.cpu.server_waiting, r.cpu.client_waiting):.0%} of the window:"
+                "\n    the machine was contended; rerun on a quiet machine before comparing"
             )
         if r.server_log:
             lines.append(f"  {r.target}: server log, WARNING and up, most frequent first:")
@@ -119,13 +136,16 @@ def notes(results: list[PhaseResult]) -> list[str]:
 def legend() -> str:
     return "\n".join(
         [
-            "  sent: customer messages sent in the window; msgs: of those, received by their agent",
+            "  sent: customer messages sent in the window; recv: of those, received by their agent",
             "  within the window (for the hub: persisted, the ack follows the commit); msg/s =",
-            "  msgs / window; latency: customer send -> agent receipt (perf_counter, same",
-            "  process), over every message sent in the window; undeliv.: not received by the end",
+            "  recv / window; latency: customer send -> agent receipt (perf_counter, same",
+            "  process), over every message sent in the window; undeliv: not received by the end",
             "  of the drain; lag p99: how late the client sent against its schedule (fixed rate);",
-            "  reply/s: agent replies acknowledged in the window (hub: stored; not part of msg/s);",
-            "  CPU: share of one core used by the server process / the load generator process.",
+            "  reply/s: agent replies acknowledged in the window (hub: stored; not part of msg/s).",
+            "  CPU: share of one core used by the server process / the load generator process;",
+            "  waited: share of the window their threads were ready to run but had no CPU (other",
+            "  work on the machine, or the two processes crowding each other): when it is high,",
+            "  the figures above are the machine's, not the code's.",
         ]
     )
 

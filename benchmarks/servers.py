@@ -9,16 +9,18 @@ import asyncio
 import contextlib
 import cProfile
 import logging
-import math
 import multiprocessing
-import os
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from aiohttp import web
+
+if TYPE_CHECKING:  # the relay child never imports the hub
+    from hub.models import Channel
 
 AGENT_PASSWORD = "bench-password-1"
 START_TIMEOUT = 120.0
@@ -38,6 +40,15 @@ class ServerSpec:
     lifetime: float = 600.0
     profile_path: str | None = None
     log_path: str | None = None  # None: the server logs to stderr
+
+
+@dataclass(frozen=True)
+class ProcessTimes:
+    cpu: float  # seconds
+    waiting: float  # seconds
+
+    def __sub__(self, other: ProcessTimes) -> ProcessTimes:
+        return ProcessTimes(self.cpu - other.cpu, self.waiting - other.waiting)
 
 
 @dataclass(frozen=True)
@@ -123,14 +134,17 @@ async def _hub_app(spec: ServerSpec) -> tuple[web.Application, list[str]]:
     return await build_app(settings), emails
 
 
-async def _add_agents(url: str, spec: ServerSpec, default_capacity: dict[str, int]) -> list[str]:
+async def _add_agents(
+    url: str, spec: ServerSpec, default_capacity: Mapping[Channel, int]
+) -> list[str]:
     """Agents go in before the hub starts, so the router sees them when it builds its state.
     migrate=True also upgrades a fresh PostgreSQL database (SQLite is upgraded anyway)."""
     from hub.auth import hash_password
     from storage import open_store
 
     password_hash = hash_password(AGENT_PASSWORD)  # Argon2 is slow on purpose: hash once
-    capacity = dict(default_capacity) | {"webchat": spec.webchat_capacity}
+    capacity = {str(channel): n for channel, n in default_capacity.items()}
+    capacity["webchat"] = spec.webchat_capacity
     emails = [f"agent{i:03d}@bench.example" for i in range(spec.agents)]
     async with open_store(url, migrate=True) as store:
         for i, email in enumerate(emails):
@@ -196,9 +210,8 @@ class ServerProcess:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.started.port}"
 
-    def cpu_seconds(self) -> float:
-        """User plus system CPU of the server process, all its threads included."""
-        return process_cpu_seconds(self._process.pid)
+    def times(self) -> ProcessTimes:
+        return process_times(self._process.pid)
 
 
 def log_summary(path: str | None, top: int = 5) -> list[str]:
@@ -212,13 +225,15 @@ def log_summary(path: str | None, top: int = 5) -> list[str]:
     return [f"{count:>6} x {record}" for record, count in records.most_common(top)]
 
 
-def process_cpu_seconds(pid: int | None) -> float:
-    if pid is None:
-        return math.nan
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return math.nan
-    fields = stat.rsplit(")", 1)[1].split()  # the command name may contain spaces
-    utime, stime = int(fields[11]), int(fields[12])
-    return (utime + stime) / os.sysconf("SC_CLK_TCK")
+def process_times(pid: int | None) -> ProcessTimes:
+    """CPU time and run-queue wait of every thread of `pid` (the hub has an aiosqlite thread).
+    Run-queue wait is time a thread was ready but had no CPU: other work on the machine."""
+    cpu = waiting = 0.0
+    for schedstat in Path(f"/proc/{pid}/task").glob("*/schedstat") if pid else ():
+        try:
+            on_cpu, queued, _ = schedstat.read_text().split()
+        except (OSError, ValueError):
+            continue  # a thread that just ended
+        cpu += int(on_cpu) / 1e9
+        waiting += int(queued) / 1e9
+    return ProcessTimes(cpu, waiting)

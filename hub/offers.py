@@ -20,10 +20,13 @@ class OfferService:
     async def make(
         self, conversation_id: ConversationId, agent_id: AgentId, timeout_seconds: float
     ) -> Offer | None:
-        """Offer a waiting conversation to an agent; None if it is no longer waiting."""
+        """Offer a waiting conversation to an agent; None if it is no longer waiting or already
+        has an offer out (one conversation is never offered to two agents at once)."""
         async with self._work.transaction() as tx:
             conversation = await tx.conversation(conversation_id)
             if conversation is None or conversation.status != "pending":
+                return None
+            if await tx.pending_offer_for(conversation_id) is not None:
                 return None
             now = datetime.now(UTC)
             offer = Offer(
@@ -47,28 +50,47 @@ class OfferService:
         return offer
 
     async def accept(self, agent_id: AgentId, offer_id: OfferId) -> Conversation:
+        refusal: Conflict | None = None
         async with self._work.transaction() as tx:
             offer, conversation = await self._pending(tx, agent_id, offer_id)
-            now = datetime.now(UTC)
-            if offer.expires_at <= now:
-                await self._close(tx, offer, conversation, "timeout", "expired before accept")
-                raise Conflict(f"offer {offer_id} expired")
-            if conversation.status != "pending":
-                await self._close(tx, offer, conversation, "cancelled", "no longer waiting")
-                raise Conflict(f"conversation {conversation.id} is no longer waiting")
-            agent = await tx.agent(agent_id)
-            assert agent is not None
-            assigned = conversation.model_copy(
-                update={
-                    "status": "open",
-                    "assignee_id": agent_id,
-                    "assignee_name": agent.name,
-                    "target_agent_id": None,
-                }
-            )
-            await tx.save_conversation(assigned)
-            await self._close(tx, offer, conversation, "accepted", "accepted by agent")
-            tx.emit(Assigned(conversation=assigned, agent_id=agent_id, via="offer"), agent_id)
+            refusal = await self._refuse_stale(tx, offer, conversation)
+            if refusal is None:
+                assigned = await self._assign(tx, offer, conversation)
+        # Raised after the commit, so the closing of the stale offer is kept.
+        if refusal is not None:
+            raise refusal
+        return assigned
+
+    async def _refuse_stale(
+        self, tx: Transaction, offer: Offer, conversation: Conversation
+    ) -> Conflict | None:
+        """Close an offer that can no longer be accepted, and say why."""
+        if offer.expires_at <= datetime.now(UTC):
+            await self._close(tx, offer, conversation, "timeout", "expired before accept")
+            return Conflict(f"offer {offer.id} expired")
+        pinned = conversation.target_agent_id not in (None, offer.agent_id)
+        if conversation.status != "pending" or pinned:
+            # Resolved, assigned, or moved to another agent since the offer went out.
+            await self._close(tx, offer, conversation, "cancelled", "no longer waiting")
+            return Conflict(f"conversation {conversation.id} is no longer waiting for you")
+        return None
+
+    async def _assign(
+        self, tx: Transaction, offer: Offer, conversation: Conversation
+    ) -> Conversation:
+        agent = await tx.agent(offer.agent_id)
+        assert agent is not None
+        assigned = conversation.model_copy(
+            update={
+                "status": "open",
+                "assignee_id": agent.id,
+                "assignee_name": agent.name,
+                "target_agent_id": None,
+            }
+        )
+        await tx.save_conversation(assigned)
+        await self._close(tx, offer, conversation, "accepted", "accepted by agent")
+        tx.emit(Assigned(conversation=assigned, agent_id=agent.id, via="offer"), agent.id)
         return assigned
 
     async def reject(self, agent_id: AgentId, offer_id: OfferId, reason: str) -> None:

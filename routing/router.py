@@ -5,6 +5,7 @@ happens in one task, so two dispatches never race for the same slot."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
@@ -26,14 +27,14 @@ from hub.events import (
     Transferred,
     Unassigned,
 )
-from hub.ids import AgentId, ConversationId
+from hub.ids import AgentId
 from hub.offers import OfferService
 from hub.ports import AgentDirectory, ConversationReader, Leases
 from hub.settings import QueueSettings, RoutingSettings
+from routing.dispatch import Dispatcher
 from routing.lease import Leadership
-from routing.policies import choose_agent
-from routing.state import Reservation, RoutingState, Ticket
-from routing.timers import OfferTimers
+from routing.records import Reservation
+from routing.state import RoutingState
 
 log = logging.getLogger(__name__)
 LEASE = "router"
@@ -81,14 +82,12 @@ class Router:
             routing.lease_ttl_seconds,
             lead=self._lead,
         )
-        self._state = RoutingState(queues, routing.default_capacity)
-        self._timers = OfferTimers(self._wake_up)
+        self._state, self._dispatcher = self._new_term()
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()  # set when this leadership term ends
         self._dirty = False  # something changed since the last dispatch
         self._resync_due = False
         self._resync_timer: asyncio.TimerHandle | None = None
-        self._positions: dict[str, int] = {}
 
     @property
     def is_leader(self) -> bool:
@@ -108,8 +107,26 @@ class Router:
 
     # -- the leader's loop ----------------------------------------------------------------
 
+    def _new_term(self) -> tuple[RoutingState, Dispatcher]:
+        # Each leadership term starts from nothing and rebuilds from the database, so no
+        # state of an earlier term can leak into it.
+        state = RoutingState(self._queues, self._routing.default_capacity)
+        dispatcher = Dispatcher(
+            state,
+            self._offers,
+            self._reader,
+            self._bus,
+            offer_timeout=self._routing.offer_timeout_seconds,
+            retry_seconds=self._retry_seconds,
+            wake=self._wake_up,
+        )
+        return state, dispatcher
+
     async def _lead(self, stop: asyncio.Event) -> None:
         self._stop = stop
+        self._state, self._dispatcher = self._new_term()
+        self._dirty = False
+        self._wake.clear()
         try:
             while not stop.is_set():
                 # Subscribe before reading the database, so no change falls between the two.
@@ -119,11 +136,10 @@ class Router:
                 if subscription.overflowed:
                     log.warning("router fell behind the event stream; rebuilding")
         finally:
-            self._timers.clear()
+            self._dispatcher.stop()
             if self._resync_timer is not None:
                 self._resync_timer.cancel()
-            self._state = RoutingState(self._queues, self._routing.default_capacity)
-            self._positions.clear()
+            self._state, self._dispatcher = self._new_term()
 
     def _wake_up(self) -> None:
         self._dirty = True
@@ -134,17 +150,21 @@ class Router:
             try:
                 await self._step(subscription)
             except Exception:
-                # The database holds the truth, whatever went wrong here: rebuild from it.
+                # Whatever went wrong, the database holds the truth: back off, then rebuild.
                 log.exception("routing step failed; resyncing")
-                self._later(self._retry_seconds, self._request_resync)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), self._retry_seconds)
+                self._resync_due = True
 
     async def _step(self, subscription: Subscription) -> None:
         if self._resync_due:
             await self._resync(subscription)
-        await self._expire_due()
+        if await self._dispatcher.expire_due():
+            self._dirty = True
         if self._dirty:
             self._dirty = False
-            await self._dispatch()
+            if not await self._dispatcher.dispatch(self._stop):
+                self._later(self._retry_seconds, self._wake_up)
         for message in await self._next_batch(subscription):
             await self._handle(message)
 
@@ -185,15 +205,16 @@ class Router:
             self._resync_timer = self._later(self._retry_seconds, self._request_resync)
             return
         stray = self._state.rebuild(agents, conversations, pending)
-        self._timers.sync({o: r.expires_at for o, r in self._state.reservations.items()})
+        self._dispatcher.rearm()
         self._resync_timer = self._later(self._resync_seconds, self._request_resync)
         self._dirty = True
+        close = self._dispatcher.close
         for offer in stray:
-            await self._close(Reservation.of(offer), "cancelled", "conversation not waiting")
+            await close(Reservation.of(offer), "cancelled", "conversation not waiting")
         for slot in list(self._state.agents.values()):
             if slot.status != "available":  # went away while no router was listening
                 for reservation in self._state.reservations_of(slot.agent_id):
-                    await self._close(reservation, "cancelled", "agent went away")
+                    await close(reservation, "cancelled", "agent went away")
 
     def _request_resync(self) -> None:
         self._resync_due = True
@@ -220,7 +241,7 @@ class Router:
             case OfferMade():
                 await self._adopt(event)
             case OfferClosed():
-                self._timers.disarm(event.offer_id)
+                self._dispatcher.decided(event.offer_id)
                 self._state.close_offer(
                     event.offer_id, event.outcome, event.agent_id, event.conversation_id
                 )
@@ -255,9 +276,7 @@ class Router:
         reservation = Reservation(
             event.offer_id, event.conversation.id, event.agent_id, event.expires_at, timeout
         )
-        if self._state.reserve(reservation):
-            self._timers.arm(reservation.offer_id, reservation.expires_at)
-        else:
+        if not self._dispatcher.hold(reservation):
             await self._close(reservation, "cancelled", "conversation already offered")
 
     async def _transferred(self, event: Transferred, at: datetime) -> None:
@@ -278,94 +297,8 @@ class Router:
             if agent is not None:
                 self._state.upsert_agent(agent)
 
-    # -- dispatch -------------------------------------------------------------------------
-
-    async def _dispatch(self) -> None:
-        """Offer each waiting conversation without an offer out, in priority order."""
-        for ticket in self._state.waiting():
-            if self._stop.is_set() or not self._state.has_free_agent():
-                break
-            if self._state.reservation_for(ticket.conversation_id) is not None:
-                continue
-            try:
-                await self._offer(ticket)
-            except StorageUnavailable:
-                log.warning("storage unavailable while dispatching; retrying", exc_info=True)
-                self._later(self._retry_seconds, self._wake_up)
-                break
-            except Exception:  # one bad conversation must not hold up the ones behind it
-                log.exception("offering %s failed", ticket.conversation_id)
-        await self._publish_positions()
-
-    async def _offer(self, ticket: Ticket) -> None:
-        queue = self._state.queue(ticket.queue)
-        candidates = self._state.eligible(ticket)
-        agent_id = choose_agent(queue.policy, candidates, self._state.last_pick.get(queue.name))
-        if agent_id is None:
-            return
-        timeout = self._routing.offer_timeout_seconds
-        offer = await self._offers.make(ticket.conversation_id, agent_id, timeout)
-        if offer is None:
-            await self._settle(ticket.conversation_id)
-            return
-        # Reserve now, not on the echo: the next ticket must already see this slot taken.
-        reservation = Reservation.of(offer)
-        self._state.reserve(reservation)
-        self._state.picked(queue.name, agent_id, offer.created_at)
-        self._timers.arm(offer.id, offer.expires_at)
-
-    async def _settle(self, conversation_id: ConversationId) -> None:
-        """It stopped waiting behind our back (its event is on the way, or was lost): learn
-        what it is now, so that an assignment keeps its slot."""
-        conversation = await self._reader.conversation(conversation_id)
-        if conversation is not None and conversation.status == "pending":
-            return  # it raced back to waiting; the next dispatch tries again
-        self._state.resolve(conversation_id)
-        if conversation is not None:
-            self._state.track(conversation)
-
-    async def _publish_positions(self) -> None:
-        ranks = self._state.positions()
-        changed = [
-            Ephemeral(
-                type="queue",
-                conversation_id=ticket.conversation_id,
-                customer_id=ticket.customer_id,
-                position=ranks[ticket.conversation_id],
-            )
-            for ticket in self._state.tickets.values()
-            if ticket.conversation_id in ranks
-            and self._positions.get(ticket.conversation_id) != ranks[ticket.conversation_id]
-        ]
-        self._positions = ranks
-        if changed:
-            try:
-                await self._bus.publish(changed)
-            except Exception:  # positions are a courtesy: routing goes on without them
-                log.warning("could not publish queue positions", exc_info=True)
-
-    # -- closing offers -------------------------------------------------------------------
-
-    async def _expire_due(self) -> None:
-        for offer_id in self._timers.take_due():
-            reservation = self._state.reservations.get(offer_id)
-            if reservation is None:
-                continue
-            seconds = f"{reservation.timeout_seconds:g}"
-            try:
-                await self._close(reservation, "timeout", f"no answer within {seconds}s")
-            except Exception:
-                log.warning("could not time out offer %s; retrying", offer_id, exc_info=True)
-                self._timers.retry(offer_id, self._retry_seconds)
-
     async def _close(self, reservation: Reservation, outcome: OfferOutcome, reason: str) -> None:
-        """Decide the offer and apply that at once, not on the echo. If someone decided it
-        first, their event is on its way and frees the slot then."""
-        self._timers.disarm(reservation.offer_id)
-        if await self._offers.close(reservation.offer_id, outcome, reason):
-            r = reservation
-            self._state.close_offer(r.offer_id, outcome, r.agent_id, r.conversation_id)
-        self._dirty = True
+        await self._dispatcher.close(reservation, outcome, reason)
 
     @staticmethod
     def _later(delay: float, callback: Callable[[], object]) -> asyncio.TimerHandle:

@@ -5,74 +5,25 @@ each change the router makes itself comes back once more as a bus event."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 
 from hub.events import OfferOutcome
-from hub.ids import AgentId, ConversationId, CustomerId, OfferId
+from hub.ids import AgentId, ConversationId, OfferId
 from hub.models import Agent, Channel, Conversation, Offer, Presence
 from hub.settings import QueueSettings
 from routing.policies import Candidate, order_waiting, positions
+from routing.records import AgentSlot, Reservation, Ticket
 
 # How many decided offer ids are remembered, so a late echo of their OfferMade is not mistaken
 # for a new offer. Echoes arrive within moments; this only has to outlast a burst.
 DECIDED_MEMORY = 10_000
 
 
-@dataclass
-class AgentSlot:
-    agent_id: AgentId
-    status: Presence
-    skills: frozenset[str]
-    capacity: Mapping[str, int]
-    idle_since: datetime | None = None
-    # channel -> conversations assigned to or reserved for this agent. Sets, so a reservation
-    # that turns into an assignment, or an event applied twice, still takes one slot.
-    load: dict[str, set[ConversationId]] = field(default_factory=dict)
-
-    def load_on(self, channel: str) -> int:
-        return len(self.load.get(channel, ()))
-
-    def capacity_on(self, channel: str) -> int:
-        return self.capacity.get(channel, 0)
-
-    def serves(self, channel: str) -> bool:
-        return self.status == "available" and self.capacity_on(channel) > 0
-
-
-@dataclass
-class Ticket:
-    """An unresolved conversation. It is waiting while `assignee` is None."""
-
-    conversation_id: ConversationId
-    customer_id: CustomerId
-    queue: str
-    channel: str
-    priority: int
-    queued_at: datetime
-    target_agent_id: AgentId | None = None
-    assignee: AgentId | None = None
-    declined_by: set[AgentId] = field(default_factory=set)
-
-
-@dataclass(frozen=True)
-class Reservation:
-    """A pending offer; it holds a slot of its agent until it is decided."""
-
-    offer_id: OfferId
-    conversation_id: ConversationId
-    agent_id: AgentId
-    expires_at: datetime
-    timeout_seconds: float
-    channel: str = ""
-
-    @classmethod
-    def of(cls, offer: Offer) -> Reservation:
-        timeout = (offer.expires_at - offer.created_at).total_seconds()
-        return cls(offer.id, offer.conversation_id, offer.agent_id, offer.expires_at, timeout)
-
-
 class RoutingState:
+    """Changed only by the router's one task. Loads are derived from assignments and
+    reservations by `_sync`, never counted up and down, so they cannot drift."""
+
     def __init__(
         self, queues: Sequence[QueueSettings], default_capacity: Mapping[Channel, int]
     ) -> None:

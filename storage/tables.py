@@ -115,6 +115,16 @@ class AgentRow(SQLModel, table=True):
 
 class OfferRow(SQLModel, table=True):
     __tablename__ = "offer"
+    # The database's own guard: at most one pending offer per conversation.
+    __table_args__ = (
+        sa.Index(
+            "ux_offer_pending_conversation",
+            "conversation_id",
+            unique=True,
+            sqlite_where=sa.text("state = 'pending'"),
+            postgresql_where=sa.text("state = 'pending'"),
+        ),
+    )
     id: str = Field(primary_key=True, max_length=32)
     conversation_id: str = Field(foreign_key="conversation.id", index=True)
     agent_id: str = Field(foreign_key="agent.id", index=True)

@@ -51,6 +51,13 @@ class SqlTransaction:
         row = (await self._conn.execute(sa.select(offer_t).where(offer_t.c.id == offer_id))).first()
         return to_offer(row) if row else None
 
+    async def pending_offer_for(self, conversation_id: ConversationId) -> Offer | None:
+        query = sa.select(offer_t).where(
+            offer_t.c.conversation_id == conversation_id, offer_t.c.state == "pending"
+        )
+        row = (await self._conn.execute(query)).first()
+        return to_offer(row) if row else None
+
     async def message_by_dedupe_key(self, key: str) -> Message | None:
         query = MESSAGE_SELECT.where(message_t.c.dedupe_key == key)
         row = (await self._conn.execute(query)).first()

@@ -194,3 +194,32 @@ async def test_message_events_round_trip_through_the_log(store: Store) -> None:
     message = replayed[-1].event
     assert isinstance(message, MessageCreated) and message.text == "hello"
     assert message.created_at.tzinfo is not None
+
+
+async def test_the_database_refuses_a_second_pending_offer(store: Store) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    agent = await store.agents.add_agent("Pat", "pat@example.com", "x", "agent", [], {})
+    visitor = await store.visitors.visitor(None, "Ray", None)
+    results, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "k")])
+    now = datetime.now(UTC)
+
+    def offer(offer_id: str) -> Offer:
+        return Offer(
+            id=OfferId(offer_id),
+            conversation_id=results[0].conversation.id,
+            agent_id=agent.id,
+            state="pending",
+            created_at=now,
+            expires_at=now + timedelta(seconds=20),
+        )
+
+    async with store.work.transaction() as tx:
+        await tx.add_offer(offer("first"))
+        assert (await tx.pending_offer_for(results[0].conversation.id)).id == "first"  # type: ignore[union-attr]
+    with pytest.raises(IntegrityError):
+        async with store.work.transaction() as tx:
+            await tx.add_offer(offer("second"))
+    async with store.work.transaction() as tx:
+        await tx.close_offer(OfferId("first"), "timeout", "test", now)
+        await tx.add_offer(offer("third"))  # allowed once the first is decided
