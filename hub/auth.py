@@ -4,6 +4,7 @@ database round trip; the agent is still loaded, so a removed agent is locked out
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -51,7 +52,8 @@ class Authenticator:
         found = await self._agents.credentials(email)
         stored = found[1] if found else _DUMMY_HASH
         try:
-            _hasher.verify(stored, password)
+            # Argon2 is deliberately slow (tens of ms of CPU): keep it off the event loop.
+            await asyncio.to_thread(_hasher.verify, stored, password)
         except (VerificationError, InvalidHashError):
             raise AuthError("wrong email or password") from None
         if found is None:

@@ -20,6 +20,8 @@ async def test_chat_from_first_message_to_resolution(tmp_path: Path, database_ur
             assert customer.welcome["conversation_id"] is None
             ack = await customer.say("Hello, my order is late")
             conversation_id = ack["conversation_id"]
+            queued = await customer.expect("queue")  # no agent yet: the customer waits
+            assert queued == {"type": "queue", "conversation_id": conversation_id, "position": 1}
 
             agent = await connect_agent(http, hub, ann)
             offer = await agent.expect("offer")
