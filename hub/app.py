@@ -43,7 +43,9 @@ async def build_app(settings: Settings) -> web.Application:
 
 async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application:
     store = await stack.enter_async_context(open_store(settings.database_url))
-    bus = await stack.enter_async_context(Bus(settings.bus.url or None))
+    bus = await stack.enter_async_context(
+        Bus(settings.bus.url or None, namespace=store.installation_id)
+    )
     feed = await stack.enter_async_context(EventFeed(bus, store.events))
     work = PublishingWork(store.work, bus)
     conversations = ConversationService(work, settings)

@@ -19,7 +19,7 @@ from hub.events import Envelope, Ephemeral
 log = logging.getLogger(__name__)
 BusMessage = Envelope | Ephemeral
 _ADAPTER: TypeAdapter[BusMessage] = TypeAdapter(BusMessage)
-CHANNEL = "contacthub.events"
+CHANNEL_PREFIX = "contacthub.events."
 SUBSCRIBER_BACKLOG = 10_000
 
 
@@ -80,15 +80,16 @@ class RedisBackend:
     """Redis pub/sub. Delivery is at-most-once, which is enough: the event log is the record,
     and every consumer resyncs from it by id."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, channel: str) -> None:
         self._url = url
+        self._channel = channel
         self._reader: asyncio.Task[None] | None = None
         self._redis: aioredis.Redis | None = None
 
     async def connect(self, deliver: _Deliver) -> None:
         self._redis = aioredis.from_url(self._url)
         pubsub = self._redis.pubsub()
-        await pubsub.subscribe(CHANNEL)
+        await pubsub.subscribe(self._channel)
         self._reader = asyncio.create_task(self._read(pubsub, deliver))
 
     async def _read(self, pubsub: PubSub, deliver: _Deliver) -> None:
@@ -111,18 +112,27 @@ class RedisBackend:
 
     async def publish(self, messages: list[BusMessage]) -> None:
         assert self._redis is not None, "publish before connect"
-        await self._redis.publish(CHANNEL, _BATCH.dump_json(messages))
+        await self._redis.publish(self._channel, _BATCH.dump_json(messages))
 
 
 _BATCH: TypeAdapter[list[BusMessage]] = TypeAdapter(list[BusMessage])
 
 
 class Bus:
-    """`Bus(url)` picks the backend from the URL scheme; `Bus(backend=...)` takes one."""
+    """`Bus(url)` picks the backend from the URL scheme; `Bus(backend=...)` takes one.
+    `namespace` keeps installations that share one Redis apart (the database's identity)."""
 
-    def __init__(self, url: str | None = None, *, backend: BusBackend | None = None) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        namespace: str = "default",
+        backend: BusBackend | None = None,
+    ) -> None:
         if backend is None:
-            backend = RedisBackend(url) if url and url.startswith("redis") else MemoryBackend()
+            channel = CHANNEL_PREFIX + namespace
+            is_redis = bool(url and url.startswith("redis"))
+            backend = RedisBackend(url, channel) if url and is_redis else MemoryBackend()
             if url and not url.startswith(("redis", "memory")):
                 raise ValueError(f"bus url {url!r}: use redis://... or leave it empty")
         self._backend = backend

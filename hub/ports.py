@@ -127,8 +127,11 @@ class Leases(Protocol):
 
 @dataclass(frozen=True)
 class Store:
-    """Storage as the hub sees it: one object per port, built by storage.open_store()."""
+    """Storage as the hub sees it: one object per port, built by storage.open_store().
+    `installation_id` identifies the database, so every process on it agrees on one bus
+    channel and other installations sharing a Redis never see its events."""
 
+    installation_id: str
     work: UnitOfWork
     inbound: InboundWriter
     reader: ConversationReader

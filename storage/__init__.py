@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import sqlalchemy as sa
+
 from hub.ports import Store
 from storage.agents import SqlAgentDirectory
 from storage.database import Database
@@ -13,6 +15,7 @@ from storage.ingest import SqlInboundWriter
 from storage.leases import SqlLeases
 from storage.migrate import require_current, upgrade
 from storage.queries import SqlConversationReader
+from storage.tables import InstallationRow
 from storage.transaction import SqlUnitOfWork
 from storage.visitors import SqlVisitors
 
@@ -29,6 +32,7 @@ async def open_store(url: str, *, migrate: bool | None = None) -> AsyncIterator[
             await require_current(db.writer)
         reader = SqlConversationReader(db)
         yield Store(
+            installation_id=await _installation_id(db),
             work=SqlUnitOfWork(db),
             inbound=SqlInboundWriter(db),
             reader=reader,
@@ -39,3 +43,9 @@ async def open_store(url: str, *, migrate: bool | None = None) -> AsyncIterator[
         )
     finally:
         await db.dispose()
+
+
+async def _installation_id(db: Database) -> str:
+    async with db.read() as conn:
+        found = await conn.scalar(sa.select(InstallationRow.__table__.c.id))  # type: ignore[attr-defined]
+    return str(found)

@@ -151,3 +151,11 @@ class LeaseRow(SQLModel, table=True):
     name: str = Field(primary_key=True)
     holder: str
     expires_at: datetime = _utc()
+
+
+class InstallationRow(SQLModel, table=True):
+    """One row, made by the first migration run: the identity of this database. Hub processes
+    sharing the database share its bus channel; other installations on one Redis never mix."""
+
+    __tablename__ = "installation"
+    id: str = Field(primary_key=True, max_length=32)

@@ -121,3 +121,29 @@ async def test_feed_routes_by_audience_and_customer(store: Store) -> None:
             assert await _take(customer, 1) == [_typing()]
             await asyncio.sleep(0.05)
             assert theirs.get_nowait() is None
+
+
+async def test_installations_sharing_a_redis_never_mix() -> None:
+    url = await redis_url()
+    async with (
+        Bus(url, namespace="install-a") as a,
+        Bus(url, namespace="install-b") as b,
+        Bus(url, namespace="install-a") as a_too,
+        b.subscribe() as other,
+        a_too.subscribe() as same,
+    ):
+        await asyncio.sleep(0.05)
+        await a.publish([_presence(3)])
+        [received] = await _take(same, 1)
+        assert received.id == 3  # type: ignore[union-attr]
+        await asyncio.sleep(0.1)
+        assert other.get_nowait() is None
+
+
+async def test_each_database_has_its_own_installation_id(tmp_path: object) -> None:
+    async with open_store(f"sqlite+aiosqlite:///{tmp_path}/a.db") as a:
+        first = a.installation_id
+    async with open_store(f"sqlite+aiosqlite:///{tmp_path}/a.db") as again:
+        assert again.installation_id == first  # stable across restarts
+    async with open_store(f"sqlite+aiosqlite:///{tmp_path}/b.db") as b:
+        assert b.installation_id != first and len(first) == 16
