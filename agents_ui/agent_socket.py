@@ -27,7 +27,7 @@ from agents_ui.frames import (
 )
 from agents_ui.presence import ConnectionTracker
 from agents_ui.session import caller
-from agents_ui.sockets import SocketHub, error_frame
+from agents_ui.sockets import SocketHub, error_frame, send_quietly
 from hub.auth import Authenticator
 from hub.errors import BadInput, Forbidden, HubError, NotFound
 from hub.events import Envelope, Ephemeral, OfferMade
@@ -238,8 +238,7 @@ class _AgentSession:
         )
 
     async def _send(self, frame: dict[str, Any]) -> None:
-        if not self._ws.closed:
-            await self._ws.send_json(frame)
+        await send_quietly(self._ws, frame)
 
 
 def _stream_frame(envelope: Envelope) -> dict[str, Any]:

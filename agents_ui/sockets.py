@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from typing import Any
 
@@ -10,6 +11,15 @@ from aiohttp import web
 from hub.errors import HubError
 
 TRANSPORT_LIMIT = 1 << 20
+
+
+async def send_quietly(ws: web.WebSocketResponse, frame: dict[str, Any]) -> None:
+    """Send unless the peer is gone. A socket can be closing before `closed` turns true; what
+    it would have received is in the event log or the history it gets on reconnect."""
+    if ws.closed:
+        return
+    with contextlib.suppress(ConnectionResetError):
+        await ws.send_json(frame)
 
 
 def error_frame(exc: HubError) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from aiohttp import WSMsgType, web
 from agents_ui.dashboard import Dashboard
 from agents_ui.frames import SUPERVISOR_FRAMES, Ping, Reassign
 from agents_ui.session import caller
-from agents_ui.sockets import SocketHub, error_frame
+from agents_ui.sockets import SocketHub, error_frame, send_quietly
 from hub.auth import Authenticator
 from hub.bus import Subscription
 from hub.errors import AuthError, BadInput, HubError
@@ -49,7 +49,7 @@ class SupervisorSocket:
         try:
             supervisor = await caller(request, self._auth, supervisor=True)
         except HubError as exc:
-            await ws.send_json(error_frame(exc))
+            await send_quietly(ws, error_frame(exc))
             code = 4401 if isinstance(exc, AuthError) else 4403
             await ws.close(code=code, message=exc.code.encode())
             return ws
@@ -60,7 +60,7 @@ class SupervisorSocket:
                     if msg.type == WSMsgType.TEXT:
                         await self._on_text(ws, supervisor, msg.data)
                     elif msg.type == WSMsgType.BINARY:
-                        await ws.send_json(error_frame(BadInput("send JSON text frames")))
+                        await send_quietly(ws, error_frame(BadInput("send JSON text frames")))
             finally:
                 updates.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -70,9 +70,9 @@ class SupervisorSocket:
     async def _updates(self, ws: web.WebSocketResponse, subscription: Subscription) -> None:
         while not ws.closed:
             try:
-                await ws.send_json(await self._dashboard.snapshot())
+                await send_quietly(ws, await self._dashboard.snapshot())
             except HubError as exc:
-                await ws.send_json(error_frame(exc))
+                await send_quietly(ws, error_frame(exc))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(subscription.get(), IDLE_REFRESH)
             await asyncio.sleep(SNAPSHOT_INTERVAL)
@@ -86,8 +86,8 @@ class SupervisorSocket:
                 await self._conversations.reassign(
                     supervisor, frame.conversation_id, frame.to_agent_id
                 )
-                await ws.send_json({"type": "ack", "conversation_id": frame.conversation_id})
+                await send_quietly(ws, {"type": "ack", "conversation_id": frame.conversation_id})
             elif isinstance(frame, Ping):
-                await ws.send_json({"type": "pong"})
+                await send_quietly(ws, {"type": "pong"})
         except HubError as exc:
-            await ws.send_json(error_frame(exc) | request_echo(data))
+            await send_quietly(ws, error_frame(exc) | request_echo(data))

@@ -42,7 +42,7 @@ async def run_phase(
 ) -> PhaseResult:
     meter = Meter(options.max_messages)
     step = _Stopwatch(target, progress)
-    pad = "x" * max(0, options.text_bytes - 12)  # "m<id> " takes the rest of the text size
+    pad = "x" * max(0, options.text_bytes - 12)  # with "m<id> " in front, about text_bytes
     # The default connector allows 100 connections: the 101st websocket would wait forever.
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as http:

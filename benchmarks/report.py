@@ -116,6 +116,11 @@ def notes(results: list[PhaseResult]) -> list[str]:
     for r in results:
         if r.errors:
             lines.append(f"  {r.target}: error frames by code: {r.errors}")
+        if r.replies_sent and r.replies_acked < 0.9 * r.replies_sent:
+            lines.append(
+                f"  {r.target}: agents sent {r.replies_sent} replies in the window, only"
+                f" {r.replies_acked} were acknowledged in it: the reply path fell behind"
+            )
         if r.cpu.client >= CLIENT_BUSY:
             lines.append(
                 f"  {r.target}: the load generator used {r.cpu.client:.0%} of a core: this figure"
@@ -125,7 +130,7 @@ def notes(results: list[PhaseResult]) -> list[str]:
             lines.append(
                 f"  {r.target}: threads waited for a CPU for up to"
                 f" {max(r.cpu.server_waiting, r.cpu.client_waiting):.0%} of the window:"
-                "\n    the machine was contended; rerun on a quiet machine before comparing"
+                "\n    the cores were contended (other work, or server and client crowding them)"
             )
         if r.server_log:
             lines.append(f"  {r.target}: server log, WARNING and up, most frequent first:")
@@ -154,12 +159,18 @@ def comparison(setup: Setup, hub: PhaseResult, relay: PhaseResult) -> str:
     share = hub.rate / relay.rate if relay.rate else math.nan
     hub_p99, relay_p99 = hub.latency_ms(0.99), relay.latency_ms(0.99)
     at_target_rate = setup.rate is not None and math.isclose(setup.rate, TARGET_RATE)
+    # The share target is about capacity: under a fixed rate both targets may just keep up.
+    share_verdict = (
+        f"{_verdict(share >= TARGET_SHARE)} ({share:.1%})"
+        if setup.rate is None
+        else "n/a in this run (use max-throughput mode)"
+    )
     p99_verdict = (
-        _verdict(hub_p99 <= TARGET_P99_MS)
+        f"{_verdict(hub_p99 <= TARGET_P99_MS)} ({hub_p99:.2f} ms)"
         if at_target_rate
         else "n/a in this run (use --rate 2000)"
     )
-    share_note = "" if setup.rate is None else " (capped by the fixed rate; use max mode)"
+    share_note = "" if setup.rate is None else " (capped by the fixed rate)"
     return "\n".join(
         [
             f"hub / relay throughput   {share:.1%}  ({hub.rate:,.0f} / {relay.rate:,.0f} msg/s)"
@@ -167,10 +178,8 @@ def comparison(setup: Setup, hub: PhaseResult, relay: PhaseResult) -> str:
             f"p99 latency              hub {hub_p99:.2f} ms   relay {relay_p99:.2f} ms"
             f"   (p50: hub {hub.latency_ms(0.5):.2f} ms, relay {relay.latency_ms(0.5):.2f} ms)",
             "targets (reference only, for a later issue):",
-            f"  hub >= {TARGET_SHARE:.0%} of relay throughput: {_verdict(share >= TARGET_SHARE)}"
-            f" ({share:.1%})",
-            f"  hub p99 <= {TARGET_P99_MS:g} ms at {TARGET_RATE:,.0f} msg/s: {p99_verdict}"
-            + (f" ({hub_p99:.2f} ms)" if at_target_rate else ""),
+            f"  hub >= {TARGET_SHARE:.0%} of relay throughput: {share_verdict}",
+            f"  hub p99 <= {TARGET_P99_MS:g} ms at {TARGET_RATE:,.0f} msg/s: {p99_verdict}",
         ]
     )
 

@@ -107,11 +107,14 @@ class EventFeed:
         except Exception:
             log.exception("event feed could not read the event log; will retry")
             return
+        # The log is the truth: deliver what it holds, in order. A held envelope the log does
+        # not have is not ours (a foreign publisher on the channel) and is dropped.
+        unknown = set(self._held) - {envelope.id for envelope in missing}
+        if unknown:
+            log.warning("dropping %d bus envelopes the event log does not have", len(unknown))
+        self._held.clear()
         for envelope in missing:
-            self._held.setdefault(envelope.id, envelope)
-        for event_id in sorted(self._held):
-            # Ids the log does not have were rolled back: skip past them.
-            self._deliver(self._held.pop(event_id))
+            self._deliver(envelope)
 
     def _deliver(self, envelope: Envelope) -> None:
         self.cursor = envelope.id

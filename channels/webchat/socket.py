@@ -227,7 +227,11 @@ class _CustomerSession:
         return None
 
     async def _send(self, frame: dict[str, Any]) -> None:
-        if not self._ws.closed:
+        # A socket can be closing before `closed` turns true: the widget reloads its history
+        # on reconnect, so a frame lost here is not a lost message.
+        if self._ws.closed:
+            return
+        with contextlib.suppress(ConnectionResetError):
             await self._ws.send_json(frame)
 
     async def _error(self, exc: HubError, echo: dict[str, str] | None = None) -> None:

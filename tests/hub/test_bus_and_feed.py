@@ -147,3 +147,19 @@ async def test_each_database_has_its_own_installation_id(tmp_path: object) -> No
         assert again.installation_id == first  # stable across restarts
     async with open_store(f"sqlite+aiosqlite:///{tmp_path}/b.db") as b:
         assert b.installation_id != first and len(first) == 16
+
+
+async def test_feed_drops_an_envelope_its_log_does_not_have(store: Store) -> None:
+    async with Bus() as bus, EventFeed(bus, store.events) as feed:
+        async with feed.subscribe() as subscription:
+            [ours] = await _log_presence(store, 1)
+            foreign = _presence(ours.id + 50)  # another installation's id, far ahead
+            await bus.publish([foreign])
+            await asyncio.sleep(0.2)  # past the gap wait: the feed reads its log
+            await bus.publish([ours])
+            [received] = await _take(subscription, 1)
+            assert received.id == ours.id  # type: ignore[union-attr]
+            [later] = await _log_presence(store, 1)
+            await bus.publish([later])
+            [next_one] = await _take(subscription, 1)
+            assert next_one.id == later.id  # type: ignore[union-attr]
