@@ -9,7 +9,15 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from hub.ids import AgentId, ConversationId, CustomerId, EventId, MessageId, NoteId, OfferId
-from hub.models import Author, Channel, Conversation, ConversationStatus, Direction, Presence
+from hub.models import (
+    Author,
+    Channel,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Message,
+    Presence,
+)
 
 OfferOutcome = Literal["accepted", "rejected", "timeout", "cancelled"]
 
@@ -36,6 +44,22 @@ class MessageCreated(_Event):
     text: str
     client_id: str | None = None
     created_at: datetime
+
+    @classmethod
+    def of(cls, message: Message, customer_id: CustomerId) -> MessageCreated:
+        return cls(
+            conversation_id=message.conversation_id,
+            customer_id=customer_id,
+            message_id=message.id,
+            direction=message.direction,
+            author=message.author,
+            agent_id=message.agent_id,
+            agent_name=message.agent_name,
+            channel=message.channel,
+            text=message.text,
+            client_id=message.client_id,
+            created_at=message.created_at,
+        )
 
 
 class NoteAdded(_Event):

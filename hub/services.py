@@ -54,22 +54,7 @@ class ConversationService:
                 await tx.save_conversation(
                     conversation.model_copy(update={"first_response_at": now})
                 )
-            tx.emit(
-                MessageCreated(
-                    conversation_id=conversation.id,
-                    customer_id=conversation.customer_id,
-                    message_id=message.id,
-                    direction="out",
-                    author="agent",
-                    agent_id=agent.id,
-                    agent_name=agent.name,
-                    channel=conversation.channel,
-                    text=text,
-                    client_id=client_id,
-                    created_at=now,
-                ),
-                audience=agent.id,
-            )
+            tx.emit(MessageCreated.of(message, conversation.customer_id), audience=agent.id)
         return message
 
     async def note(self, agent: Agent, conversation_id: ConversationId, text: str) -> NoteId:

@@ -146,7 +146,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> None:
     for name, value in env.items():
-        if not name.startswith(ENV_PREFIX) or name == "CONTACTHUB_REQUIRE_SERVICES":
+        # Every setting lives in a section, so an override always has a "__"; other
+        # CONTACTHUB_* variables (CONTACTHUB_REQUIRE_SERVICES, ...) are not configuration.
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
             continue
         path = [part.lower() for part in name[len(ENV_PREFIX) :].split("__")]
         node = raw

@@ -67,25 +67,11 @@ async def _ingest(
         new_messages[item.dedupe_key] = Ingested(
             message=message, conversation=conversation, duplicate=False
         )
-        emitted.append((_created(message, item.customer_id), conversation.assignee_id))
+        emitted.append((MessageCreated.of(message, item.customer_id), conversation.assignee_id))
     if rows:
         await conn.execute(sa.insert(message_t), rows)
     results = [new_messages.get(item.dedupe_key) or known[item.dedupe_key] for item in batch]
     return _mark_repeats(batch, results), emitted
-
-
-def _created(message: Message, customer_id: CustomerId) -> MessageCreated:
-    return MessageCreated(
-        conversation_id=message.conversation_id,
-        customer_id=customer_id,
-        message_id=message.id,
-        direction=message.direction,
-        author=message.author,
-        channel=message.channel,
-        text=message.text,
-        client_id=message.client_id,
-        created_at=message.created_at,
-    )
 
 
 def _first_of_each_key(

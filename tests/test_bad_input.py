@@ -181,6 +181,21 @@ def test_bad_config_names_key_and_reason(tmp_path: Path) -> None:
     assert error.value.key == "channels.webchat.queue"
 
 
+def test_environment_overrides_apply_only_to_section_keys() -> None:
+    settings = load_settings(
+        None,
+        env={
+            "CONTACTHUB_SERVER__PORT": "9001",
+            "CONTACTHUB_REQUIRE_SERVICES": "1",
+            "CONTACTHUB_BROWSER": "/usr/bin/chromium",
+        },
+    )
+    assert settings.server.port == 9001
+    with pytest.raises(ConfigError) as error:
+        load_settings(None, env={"CONTACTHUB_SERVER__PROT": "9001"})
+    assert error.value.key == "server.prot"
+
+
 def test_cli_refuses_bad_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from hub.cli import main
 
