@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiohttp import web
+from yarl import URL
 
 from hub.auth import Authenticator
 from hub.errors import AuthError, Forbidden
@@ -22,7 +23,19 @@ async def caller(request: web.Request, auth: Authenticator, *, supervisor: bool 
     token = token_of(request)
     if not token:
         raise AuthError("log in first: no token or session cookie")
+    if token == request.cookies.get(COOKIE) and not _same_origin(request):
+        # The browser attaches the cookie to requests any page makes, websockets included:
+        # only our own pages may ride on it (bearer tokens are not sent implicitly).
+        raise AuthError("the session cookie is only accepted from the hub's own pages")
     agent = await auth.verify(token)
     if supervisor and not agent.is_supervisor:
         raise Forbidden("this needs the supervisor or admin role")
     return agent
+
+
+def _same_origin(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True  # not sent by a browser on another page's behalf
+    theirs = URL(origin)
+    return (theirs.host, theirs.port) == (request.url.host, request.url.port)

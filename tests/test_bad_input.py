@@ -203,3 +203,23 @@ def test_cli_refuses_bad_config(tmp_path: Path, capsys: pytest.CaptureFixture[st
     path.write_text("[routing]\noffer_timeout_seconds = -1\n")
     assert main(["--config", str(path), "agents", "list"]) == 2
     assert "routing.offer_timeout_seconds" in capsys.readouterr().err
+
+
+async def test_session_cookie_is_refused_from_another_origin(hub: RunningHub) -> None:
+    ann = await hub.add_agent("Ann")
+    # unsafe=True: keep cookies from an IP-address host such as 127.0.0.1, as browsers do.
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with http.post(
+            f"{hub.url}/api/v1/auth/login",
+            json={"email": ann["email"], "password": ann["password"]},
+        ) as r:
+            assert r.status == 200  # the session now holds the cookie
+        evil = await http.ws_connect(
+            f"{hub.ws_url}/ws/agent", headers={"Origin": "http://evil.example"}
+        )
+        refusal = await evil.receive_json(timeout=5)
+        assert refusal["code"] == "auth" and "own pages" in refusal["message"]
+        await evil.close()
+        own = await http.ws_connect(f"{hub.ws_url}/ws/agent", headers={"Origin": hub.url})
+        assert (await own.receive_json(timeout=5))["type"] == "welcome"
+        await own.close()
