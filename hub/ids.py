@@ -4,6 +4,7 @@ of rows can be written with one executemany without a round trip for generated k
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from typing import NewType
 
@@ -22,10 +23,12 @@ class _Clock:
 
     def __init__(self) -> None:
         self._last = 0
+        self._lock = threading.Lock()  # the SQLite batch writer makes ids on its own thread
 
     def tick(self) -> int:
-        self._last = max(time.time_ns() // 1000, self._last + 1)
-        return self._last
+        with self._lock:
+            self._last = max(time.time_ns() // 1000, self._last + 1)
+            return self._last
 
 
 # The one piece of process state in hub/: like CPython's uuid7, monotonicity needs memory.

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.events import EVENT_ADAPTER, Envelope, Event, conversation_of, customer_of
 from hub.ids import AgentId, EventId
@@ -19,7 +18,8 @@ timeline_t = TimelineEntryRow.__table__  # type: ignore[attr-defined]
 Emitted = tuple[Event, AgentId | None]
 
 
-async def write_events(conn: AsyncConnection, emitted: Sequence[Emitted]) -> list[Envelope]:
+def write_events(conn: sa.Connection, emitted: Sequence[Emitted]) -> list[Envelope]:
+    """Synchronous Core: called in the batch writer's thread, or through run_sync."""
     if not emitted:
         return []
     at = datetime.now(UTC)
@@ -34,7 +34,7 @@ async def write_events(conn: AsyncConnection, emitted: Sequence[Emitted]) -> lis
         }
         for (event, audience), payload in zip(emitted, payloads, strict=True)
     ]
-    result = await conn.execute(
+    result = conn.execute(
         sa.insert(event_log_t).returning(event_log_t.c.id, sort_by_parameter_order=True),
         log_rows,
     )
@@ -51,7 +51,7 @@ async def write_events(conn: AsyncConnection, emitted: Sequence[Emitted]) -> lis
         if (customer := customer_of(event)) is not None
     ]
     if timeline_rows:
-        await conn.execute(sa.insert(timeline_t), timeline_rows)
+        conn.execute(sa.insert(timeline_t), timeline_rows)
     return [
         Envelope(id=EventId(event_id), at=at, audience=audience, event=event)
         for (event, audience), event_id in zip(emitted, ids, strict=True)

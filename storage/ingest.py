@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.events import ConversationOpened, Envelope, MessageCreated
 from hub.ids import ConversationId, CustomerId, MessageId, new_id
@@ -35,19 +34,16 @@ class SqlInboundWriter:
     async def ingest(
         self, batch: Sequence[InboundMessage]
     ) -> tuple[list[Ingested], list[Envelope]]:
-        async with self._db.write() as conn:
-            results, emitted = await _ingest(conn, batch)
-            envelopes = await write_events(conn, emitted)
-        return results, envelopes
+        return await self._db.write_batch(lambda conn: _ingest(conn, batch))
 
 
-async def _ingest(
-    conn: AsyncConnection, batch: Sequence[InboundMessage]
-) -> tuple[list[Ingested], list[Emitted]]:
+def _ingest(
+    conn: sa.Connection, batch: Sequence[InboundMessage]
+) -> tuple[list[Ingested], list[Envelope]]:
     now = datetime.now(UTC)
-    known = await _known_messages(conn, {item.dedupe_key for item in batch})
+    known = _known_messages(conn, {item.dedupe_key for item in batch})
     fresh = _first_of_each_key(batch, known)
-    conversations, opened = await _open_conversations(conn, fresh, now)
+    conversations, opened = _open_conversations(conn, fresh, now)
     emitted: list[Emitted] = [(ConversationOpened(conversation=c), None) for c in opened]
     new_messages: dict[str, Ingested] = {}
     rows = []
@@ -69,9 +65,9 @@ async def _ingest(
         )
         emitted.append((MessageCreated.of(message, item.customer_id), conversation.assignee_id))
     if rows:
-        await conn.execute(sa.insert(message_t), rows)
+        conn.execute(sa.insert(message_t), rows)
     results = [new_messages.get(item.dedupe_key) or known[item.dedupe_key] for item in batch]
-    return _mark_repeats(batch, results), emitted
+    return _mark_repeats(batch, results), write_events(conn, emitted)
 
 
 def _first_of_each_key(
@@ -98,12 +94,12 @@ def _mark_repeats(batch: Sequence[InboundMessage], results: list[Ingested]) -> l
     return marked
 
 
-async def _known_messages(conn: AsyncConnection, keys: set[str]) -> dict[str, Ingested]:
-    rows = (await conn.execute(MESSAGE_SELECT.where(message_t.c.dedupe_key.in_(keys)))).all()
+def _known_messages(conn: sa.Connection, keys: set[str]) -> dict[str, Ingested]:
+    rows = (conn.execute(MESSAGE_SELECT.where(message_t.c.dedupe_key.in_(keys)))).all()
     if not rows:
         return {}
     ids = {row.conversation_id for row in rows}
-    convs = (await conn.execute(CONVERSATION_SELECT.where(conversation_t.c.id.in_(ids)))).all()
+    convs = (conn.execute(CONVERSATION_SELECT.where(conversation_t.c.id.in_(ids)))).all()
     by_id = {row.id: to_conversation(row) for row in convs}
     return {
         row.dedupe_key: Ingested(
@@ -113,8 +109,8 @@ async def _known_messages(conn: AsyncConnection, keys: set[str]) -> dict[str, In
     }
 
 
-async def _open_conversations(
-    conn: AsyncConnection, items: Sequence[InboundMessage], now: datetime
+def _open_conversations(
+    conn: sa.Connection, items: Sequence[InboundMessage], now: datetime
 ) -> tuple[dict[tuple[CustomerId, Channel], Conversation], list[Conversation]]:
     """The unresolved conversation of each (customer, channel), and those opened for it."""
     customers = {item.customer_id for item in items}
@@ -123,10 +119,7 @@ async def _open_conversations(
     query = CONVERSATION_SELECT.where(
         conversation_t.c.customer_id.in_(customers), conversation_t.c.status != "resolved"
     ).order_by(conversation_t.c.created_at)
-    found = {
-        (c.customer_id, c.channel): c
-        for c in map(to_conversation, (await conn.execute(query)).all())
-    }
+    found = {(c.customer_id, c.channel): c for c in map(to_conversation, conn.execute(query).all())}
     missing = {
         (i.customer_id, i.channel): i for i in items if (i.customer_id, i.channel) not in found
     }
@@ -135,9 +128,9 @@ async def _open_conversations(
     names_query = sa.select(customer_t.c.id, customer_t.c.display_name).where(
         customer_t.c.id.in_({customer for customer, _ in missing})
     )
-    names = {row.id: row.display_name for row in await conn.execute(names_query)}
+    names = {row.id: row.display_name for row in conn.execute(names_query)}
     opened = [_new_conversation(item, names[item.customer_id], now) for item in missing.values()]
-    await conn.execute(sa.insert(conversation_t), [conversation_values(c) for c in opened])
+    conn.execute(sa.insert(conversation_t), [conversation_values(c) for c in opened])
     found.update({(c.customer_id, c.channel): c for c in opened})
     return found, opened
 

@@ -104,7 +104,7 @@ class SqlTransaction:
         return self._envelopes
 
     async def flush_events(self) -> None:
-        self._envelopes = await write_events(self._conn, self._emitted)
+        self._envelopes = await self._conn.run_sync(write_events, self._emitted)
 
 
 class SqlUnitOfWork:
