@@ -88,6 +88,7 @@ class _AgentSession:
         self._agent = agent
         self._lock = asyncio.Lock()  # one writer of stream frames at a time, in id order
         self._sent_upto = 0
+        self._inflight: set[asyncio.Task[None]] = set()
 
     async def run(self) -> None:
         async with self._o.feed.subscribe(audience=self._agent.id) as subscription:
@@ -167,6 +168,24 @@ class _AgentSession:
     async def _on_text(self, data: str) -> None:
         try:
             frame = parse_frame(AGENT_FRAMES, data, self._o.max_frame_bytes)
+        except HubError as exc:
+            await self._send(error_frame(exc) | request_echo(data))
+            return
+        if isinstance(frame, Reply | Note):
+            # Replies and notes do not depend on each other: handled side by side they share
+            # group commits. Each enqueues its write before its first await, so they still
+            # commit in the order the agent sent them.
+            task = asyncio.create_task(self._answer(frame, data))
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+        else:
+            # Anything else (resolve, transfer, ...) lands after the replies sent before it.
+            if self._inflight:
+                await asyncio.wait(self._inflight)
+            await self._answer(frame, data)
+
+    async def _answer(self, frame: AgentFrame, data: str) -> None:
+        try:
             await self._act(frame)
         except HubError as exc:
             await self._send(error_frame(exc) | request_echo(data))

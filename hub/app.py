@@ -47,7 +47,7 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
         Bus(settings.bus.url or None, namespace=store.installation_id)
     )
     feed = await stack.enter_async_context(EventFeed(bus, store.events))
-    work = PublishingWork(store.work, bus)
+    work = await stack.enter_async_context(PublishingWork(store.work, bus))
     conversations = ConversationService(work, settings)
     offers = OfferService(work)
     secret = load_or_create_secret(settings.auth.secret, settings.server.data_dir)

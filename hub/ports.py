@@ -3,11 +3,10 @@ SQLAlchemy (SQLite embedded, PostgreSQL by URL); the same contract tests run on 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from hub.events import Envelope, Event, OfferOutcome
 from hub.ids import AgentId, ConversationId, CustomerId, EventId, OfferId
@@ -28,36 +27,47 @@ from hub.models import (
 
 
 class Transaction(Protocol):
-    """One unit of work. Every state change `emit`s its event; the event-log rows and timeline
-    entries are written before the commit, and the numbered envelopes are handed back after it.
-    Write transactions are serialized, so a read inside one sees the state it will change."""
+    """What an action sees of one write transaction. Actions are plain synchronous functions:
+    a batch of them runs in one transaction, on the database's writer, in one hop (see
+    UnitOfWork). Every state change `emit`s its event; the event-log rows and timeline
+    entries are written before the commit. Writes are serialized, so a read here sees the
+    state the action will change."""
 
-    async def conversation(self, conversation_id: ConversationId) -> Conversation | None: ...
-    async def agent(self, agent_id: AgentId) -> Agent | None: ...
-    async def offer(self, offer_id: OfferId) -> Offer | None: ...
-    async def pending_offer_for(self, conversation_id: ConversationId) -> Offer | None: ...
-    async def message_by_dedupe_key(self, key: str) -> Message | None: ...
-    async def add_message(self, message: Message, customer_id: CustomerId, key: str) -> None: ...
-    async def add_offer(self, offer: Offer) -> None: ...
-    async def close_offer(
+    def conversation(self, conversation_id: ConversationId) -> Conversation | None: ...
+    def agent(self, agent_id: AgentId) -> Agent | None: ...
+    def offer(self, offer_id: OfferId) -> Offer | None: ...
+    def pending_offer_for(self, conversation_id: ConversationId) -> Offer | None: ...
+    def message_by_dedupe_key(self, key: str) -> Message | None: ...
+    def add_message(self, message: Message, customer_id: CustomerId, key: str) -> None: ...
+    def add_offer(self, offer: Offer) -> None: ...
+    def close_offer(
         self, offer_id: OfferId, outcome: OfferOutcome, reason: str, at: datetime
     ) -> bool:
         """Decide a pending offer; False when it was already decided."""
         ...
 
-    async def save_conversation(self, conversation: Conversation) -> None: ...
-    async def set_presence(self, agent_id: AgentId, status: Presence) -> None: ...
+    def save_conversation(self, conversation: Conversation) -> None: ...
+    def set_presence(self, agent_id: AgentId, status: Presence) -> None: ...
     def emit(self, event: Event, audience: AgentId | None = None) -> None: ...
 
-    @property
-    def envelopes(self) -> Sequence[Envelope]:
-        """The numbered events this transaction wrote; complete once it has committed."""
-        ...
+
+Action = Callable[[Transaction], Any]
+
+
+@dataclass(frozen=True)
+class Failed:
+    """An action of a batch that raised: it was rolled back alone, the others committed."""
+
+    error: Exception
 
 
 class UnitOfWork(Protocol):
-    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
-        """Commit on clean exit, roll back on error. Publish `tx.envelopes` after commit."""
+    async def run_batch(
+        self, actions: Sequence[Action]
+    ) -> tuple[list[Any | Failed], list[Envelope]]:
+        """Run the actions in order in one write transaction, each inside its own savepoint,
+        and commit. Returns each action's result (or `Failed`) and the envelopes to publish
+        after the commit."""
         ...
 
 

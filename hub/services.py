@@ -1,5 +1,6 @@
-"""What agents and supervisors do to conversations. Each action is one transaction that writes
-the change, its timeline entry and its event, then publishes the event."""
+"""What agents and supervisors do to conversations. Each action is a synchronous function over
+one Transaction: it writes the change, its timeline entry and its event; PublishingWork runs
+it in a group-committed transaction and publishes the event after the commit."""
 
 from __future__ import annotations
 
@@ -31,11 +32,12 @@ class ConversationService:
     ) -> Message:
         """Store an agent's reply. The same client_id again returns the first reply."""
         key = f"agent:{agent.id}:{client_id}"
-        async with self._work.transaction() as tx:
-            existing = await tx.message_by_dedupe_key(key)
+
+        def act(tx: Transaction) -> Message:
+            existing = tx.message_by_dedupe_key(key)
             if existing is not None:
                 return existing
-            conversation = await _owned(tx, agent, conversation_id)
+            conversation = _owned(tx, agent, conversation_id)
             now = datetime.now(UTC)
             message = Message(
                 id=MessageId(new_id()),
@@ -49,18 +51,19 @@ class ConversationService:
                 client_id=client_id,
                 created_at=now,
             )
-            await tx.add_message(message, conversation.customer_id, key)
+            tx.add_message(message, conversation.customer_id, key)
             if conversation.first_response_at is None:
-                await tx.save_conversation(
-                    conversation.model_copy(update={"first_response_at": now})
-                )
+                tx.save_conversation(conversation.model_copy(update={"first_response_at": now}))
             tx.emit(MessageCreated.of(message, conversation.customer_id), audience=agent.id)
-        return message
+            return message
+
+        return await self._work.run(act)
 
     async def note(self, agent: Agent, conversation_id: ConversationId, text: str) -> NoteId:
         note_id = NoteId(new_id())
-        async with self._work.transaction() as tx:
-            conversation = await _owned(tx, agent, conversation_id, allow_resolved=True)
+
+        def act(tx: Transaction) -> NoteId:
+            conversation = _owned(tx, agent, conversation_id, allow_resolved=True)
             tx.emit(
                 NoteAdded(
                     conversation_id=conversation.id,
@@ -72,7 +75,9 @@ class ConversationService:
                 ),
                 audience=conversation.assignee_id,
             )
-        return note_id
+            return note_id
+
+        return await self._work.run(act)
 
     async def transfer(
         self,
@@ -88,16 +93,16 @@ class ConversationService:
             raise BadInput("transfer needs exactly one of to_agent_id and to_queue")
         if to_queue is not None and self._settings.queue(to_queue) is None:
             raise NotFound("queue", to_queue)
-        async with self._work.transaction() as tx:
-            conversation = await _owned(tx, agent, conversation_id)
+
+        def act(tx: Transaction) -> None:
+            conversation = _owned(tx, agent, conversation_id)
             if to_agent_id is not None:
-                if await tx.agent(to_agent_id) is None:
+                if tx.agent(to_agent_id) is None:
                     raise NotFound("agent", to_agent_id)
                 if to_agent_id == conversation.assignee_id:
                     raise Conflict("the conversation is already assigned to that agent")
-            reason = "transfer" if agent.id == conversation.assignee_id else "reassign"
-            _requeue(tx, conversation, agent, to_agent_id, to_queue, reason)
-            await tx.save_conversation(
+            _requeue(tx, conversation, agent, to_agent_id, to_queue)
+            tx.save_conversation(
                 conversation.model_copy(
                     update={
                         "status": "pending",
@@ -110,6 +115,8 @@ class ConversationService:
                 )
             )
 
+        await self._work.run(act)
+
     async def reassign(
         self, supervisor: Agent, conversation_id: ConversationId, to_agent_id: AgentId
     ) -> None:
@@ -118,9 +125,9 @@ class ConversationService:
         await self.transfer(supervisor, conversation_id, to_agent_id=to_agent_id)
 
     async def resolve(self, agent: Agent, conversation_id: ConversationId) -> None:
-        async with self._work.transaction() as tx:
-            conversation = await _owned(tx, agent, conversation_id)
-            await tx.save_conversation(
+        def act(tx: Transaction) -> None:
+            conversation = _owned(tx, agent, conversation_id)
+            tx.save_conversation(
                 conversation.model_copy(
                     update={"status": "resolved", "resolved_at": datetime.now(UTC)}
                 )
@@ -135,15 +142,18 @@ class ConversationService:
                 audience=conversation.assignee_id,
             )
 
+        await self._work.run(act)
+
     async def set_presence(self, agent_id: AgentId, status: Presence) -> None:
-        async with self._work.transaction() as tx:
-            current = await tx.agent(agent_id)
+        def act(tx: Transaction) -> None:
+            current = tx.agent(agent_id)
             if current is None:
                 raise NotFound("agent", agent_id)
-            if current.status == status:
-                return
-            await tx.set_presence(agent_id, status)
-            tx.emit(PresenceChanged(agent_id=agent_id, status=status), audience=agent_id)
+            if current.status != status:
+                tx.set_presence(agent_id, status)
+                tx.emit(PresenceChanged(agent_id=agent_id, status=status), audience=agent_id)
+
+        await self._work.run(act)
 
 
 def _requeue(
@@ -152,7 +162,6 @@ def _requeue(
     by: Agent,
     to_agent_id: AgentId | None,
     to_queue: str | None,
-    reason: str,
 ) -> None:
     if conversation.assignee_id is not None:
         tx.emit(
@@ -160,7 +169,7 @@ def _requeue(
                 conversation_id=conversation.id,
                 customer_id=conversation.customer_id,
                 agent_id=conversation.assignee_id,
-                reason="transfer" if reason == "transfer" else "reassign",
+                reason="transfer" if by.id == conversation.assignee_id else "reassign",
             ),
             audience=conversation.assignee_id,
         )
@@ -176,7 +185,7 @@ def _requeue(
     )
 
 
-async def _owned(
+def _owned(
     tx: Transaction,
     agent: Agent,
     conversation_id: ConversationId,
@@ -184,7 +193,7 @@ async def _owned(
     allow_resolved: bool = False,
 ) -> Conversation:
     """The conversation, if this agent may act on it: its assignee, or a supervisor."""
-    conversation = await tx.conversation(conversation_id)
+    conversation = tx.conversation(conversation_id)
     if conversation is None:
         raise NotFound("conversation", conversation_id)
     if conversation.assignee_id != agent.id and not agent.is_supervisor:

@@ -1,18 +1,20 @@
-"""The unit of work: one serialized write transaction whose emitted events are written to the
-event log and timeline just before it commits."""
+"""The unit of work: a batch of actions in one serialized write transaction, each inside its
+own savepoint, with the events they emitted written to the event log and timeline just before
+the commit. The whole batch is synchronous Core code run by Database.write_batch: on SQLite
+in one hop to the writer thread."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.events import Envelope, Event, OfferOutcome
 from hub.ids import AgentId, ConversationId, CustomerId, OfferId
 from hub.models import Agent, Conversation, Message, Offer, Presence
+from hub.ports import Action, Failed
 from storage.database import Database
 from storage.eventlog import Emitted, write_events
 from storage.records import (
@@ -33,87 +35,91 @@ from storage.tables import UTCDateTime
 
 
 class SqlTransaction:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
-        self._emitted: list[Emitted] = []
-        self._envelopes: list[Envelope] = []
+        self.emitted: list[Emitted] = []
 
-    async def conversation(self, conversation_id: ConversationId) -> Conversation | None:
-        query = CONVERSATION_SELECT.where(conversation_t.c.id == conversation_id)
-        row = (await self._conn.execute(query)).first()
+    def conversation(self, conversation_id: ConversationId) -> Conversation | None:
+        row = self._conn.execute(
+            CONVERSATION_SELECT.where(conversation_t.c.id == conversation_id)
+        ).first()
         return to_conversation(row) if row else None
 
-    async def agent(self, agent_id: AgentId) -> Agent | None:
-        row = (await self._conn.execute(sa.select(agent_t).where(agent_t.c.id == agent_id))).first()
+    def agent(self, agent_id: AgentId) -> Agent | None:
+        row = self._conn.execute(sa.select(agent_t).where(agent_t.c.id == agent_id)).first()
         return to_agent(row) if row else None
 
-    async def offer(self, offer_id: OfferId) -> Offer | None:
-        row = (await self._conn.execute(sa.select(offer_t).where(offer_t.c.id == offer_id))).first()
+    def offer(self, offer_id: OfferId) -> Offer | None:
+        row = self._conn.execute(sa.select(offer_t).where(offer_t.c.id == offer_id)).first()
         return to_offer(row) if row else None
 
-    async def pending_offer_for(self, conversation_id: ConversationId) -> Offer | None:
+    def pending_offer_for(self, conversation_id: ConversationId) -> Offer | None:
         query = sa.select(offer_t).where(
             offer_t.c.conversation_id == conversation_id, offer_t.c.state == "pending"
         )
-        row = (await self._conn.execute(query)).first()
+        row = self._conn.execute(query).first()
         return to_offer(row) if row else None
 
-    async def message_by_dedupe_key(self, key: str) -> Message | None:
-        query = MESSAGE_SELECT.where(message_t.c.dedupe_key == key)
-        row = (await self._conn.execute(query)).first()
+    def message_by_dedupe_key(self, key: str) -> Message | None:
+        row = self._conn.execute(MESSAGE_SELECT.where(message_t.c.dedupe_key == key)).first()
         return to_message(row) if row else None
 
-    async def add_message(self, message: Message, customer_id: CustomerId, key: str) -> None:
-        await self._conn.execute(sa.insert(message_t), message_values(message, customer_id, key))
+    def add_message(self, message: Message, customer_id: CustomerId, key: str) -> None:
+        self._conn.execute(sa.insert(message_t), message_values(message, customer_id, key))
 
-    async def add_offer(self, offer: Offer) -> None:
-        await self._conn.execute(sa.insert(offer_t), offer.model_dump())
+    def add_offer(self, offer: Offer) -> None:
+        self._conn.execute(sa.insert(offer_t), offer.model_dump())
 
-    async def close_offer(
+    def close_offer(
         self, offer_id: OfferId, outcome: OfferOutcome, reason: str, at: datetime
     ) -> bool:
-        result = await self._conn.execute(
+        result = self._conn.execute(
             sa.update(offer_t)
             .where(offer_t.c.id == offer_id, offer_t.c.state == "pending")
             .values(state=outcome, reason=reason, decided_at=at)
         )
         return bool(result.rowcount)
 
-    async def save_conversation(self, conversation: Conversation) -> None:
+    def save_conversation(self, conversation: Conversation) -> None:
         values = conversation_values(conversation)
         if conversation.assignee_id is not None:
             # first_assigned_at feeds the service level; only the first assignment counts.
             now = sa.bindparam("now", datetime.now(UTC), type_=UTCDateTime)
             values["first_assigned_at"] = sa.func.coalesce(conversation_t.c.first_assigned_at, now)
-        await self._conn.execute(
+        self._conn.execute(
             sa.update(conversation_t).where(conversation_t.c.id == conversation.id).values(values)
         )
 
-    async def set_presence(self, agent_id: AgentId, status: Presence) -> None:
-        await self._conn.execute(
+    def set_presence(self, agent_id: AgentId, status: Presence) -> None:
+        self._conn.execute(
             sa.update(agent_t)
             .where(agent_t.c.id == agent_id)
             .values(status=status, status_changed_at=datetime.now(UTC))
         )
 
     def emit(self, event: Event, audience: AgentId | None = None) -> None:
-        self._emitted.append((event, audience))
-
-    @property
-    def envelopes(self) -> Sequence[Envelope]:
-        return self._envelopes
-
-    async def flush_events(self) -> None:
-        self._envelopes = await self._conn.run_sync(write_events, self._emitted)
+        self.emitted.append((event, audience))
 
 
 class SqlUnitOfWork:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqlTransaction]:
-        async with self._db.write() as conn:
-            tx = SqlTransaction(conn)
-            yield tx
-            await tx.flush_events()
+    async def run_batch(
+        self, actions: Sequence[Action]
+    ) -> tuple[list[Any | Failed], list[Envelope]]:
+        return await self._db.write_batch(lambda conn: _run(conn, actions))
+
+
+def _run(conn: sa.Connection, actions: Sequence[Action]) -> tuple[list[Any], list[Envelope]]:
+    tx = SqlTransaction(conn)
+    outcomes: list[Any] = []
+    for action in actions:
+        mark = len(tx.emitted)
+        try:
+            with conn.begin_nested():
+                outcomes.append(action(tx))
+        except Exception as exc:  # rolled back to the savepoint: this action alone
+            del tx.emitted[mark:]
+            outcomes.append(Failed(exc))
+    return outcomes, write_events(conn, tx.emitted)

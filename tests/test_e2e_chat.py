@@ -183,3 +183,37 @@ async def _first_offer(agents: list) -> object:  # type: ignore[type-arg]
                 return agent
         await asyncio.sleep(0.05)
     raise AssertionError("no agent got an offer")
+
+
+async def test_replies_then_resolve_keep_the_agents_order(tmp_path: Path, sqlite_url: str) -> None:
+    hub = await RunningHub(make_settings(tmp_path, sqlite_url)).start()
+    try:
+        ann = await hub.add_agent("Ann")
+        async with aiohttp.ClientSession() as http:
+            customer = await connect_customer(http, hub)
+            conversation_id = (await customer.say("hi"))["conversation_id"]
+            agent = await connect_agent(http, hub, ann)
+            await agent.accept_next()
+            # Sent back to back, without waiting for acks: they must land in this order.
+            for n in range(20):
+                await agent.send(
+                    type="reply",
+                    conversation_id=conversation_id,
+                    client_id=f"r{n}",
+                    text=f"part {n}",
+                )
+            await agent.send(type="resolve", conversation_id=conversation_id)
+            await agent.expect("status", lambda f: f["status"] == "resolved")
+            assert not agent.of_type("error")
+            acks = [f["client_id"] for f in agent.of_type("ack")]
+            assert sorted(acks) == sorted(f"r{n}" for n in range(20))
+            async with http.get(
+                f"{hub.url}/api/v1/conversations/{conversation_id}",
+                headers={"Authorization": f"Bearer {agent.token}"},
+            ) as response:
+                texts = [m["text"] for m in (await response.json())["messages"]]
+            assert texts == ["hi", *(f"part {n}" for n in range(20))]
+            for client in (customer, agent):
+                await client.close()
+    finally:
+        await hub.stop()

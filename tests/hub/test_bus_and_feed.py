@@ -80,9 +80,9 @@ async def store(sqlite_url: str) -> AsyncIterator[Store]:
 async def _log_presence(store: Store, count: int) -> list[Envelope]:
     envelopes: list[Envelope] = []
     for _ in range(count):
-        async with store.work.transaction() as tx:
-            tx.emit(PresenceChanged(agent_id=AgentId("a1"), status="away"), AgentId("a1"))
-        envelopes.extend(tx.envelopes)
+        event = PresenceChanged(agent_id=AgentId("a1"), status="away")
+        _, written = await store.work.run_batch([lambda tx, e=event: tx.emit(e, AgentId("a1"))])
+        envelopes.extend(written)
     return envelopes
 
 

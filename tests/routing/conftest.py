@@ -144,7 +144,7 @@ async def open_hub(url: str, bus: Bus | None = None) -> AsyncIterator[Hub]:
     async with open_store(url, migrate=True) as store, contextlib.AsyncExitStack() as stack:
         if bus is None:
             bus = await stack.enter_async_context(Bus())
-        work = PublishingWork(store.work, bus)
+        work = await stack.enter_async_context(PublishingWork(store.work, bus))
         yield Hub(store, bus, settings, OfferService(work), ConversationService(work, settings))
 
 

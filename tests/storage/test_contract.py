@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hub.events import MessageCreated, NoteAdded, PresenceChanged
+from hub.events import MessageCreated, NoteAdded, OfferOutcome, PresenceChanged
 from hub.ids import AgentId, NoteId, OfferId
 from hub.models import InboundMessage, Offer
-from hub.ports import Store
+from hub.ports import Failed, Store, Transaction
 from storage import open_store
 
 
@@ -55,8 +55,8 @@ async def test_a_resolved_conversation_is_not_reused(store: Store) -> None:
     visitor = await store.visitors.visitor(None, "Fay", None)
     first, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "1")])
     conversation = first[0].conversation
-    async with store.work.transaction() as tx:
-        await tx.save_conversation(conversation.model_copy(update={"status": "resolved"}))
+    resolved = conversation.model_copy(update={"status": "resolved"})
+    await store.work.run_batch([lambda tx: tx.save_conversation(resolved)])
     second, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "2")])
     assert second[0].conversation.id != conversation.id
     assert second[0].conversation.status == "pending"
@@ -74,38 +74,40 @@ async def test_visitor_token_resumes_and_email_is_never_stolen(store: Store) -> 
     assert unknown.token != "no-such-token-123"
 
 
-async def test_transaction_writes_events_and_timeline_or_nothing(store: Store) -> None:
+async def test_a_failing_action_is_rolled_back_alone(store: Store) -> None:
     agent = await store.agents.add_agent("Hal", "hal@example.com", "x", "agent", [], {})
     visitor = await store.visitors.visitor(None, "Ida", None)
     results, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "k")])
     conversation = results[0].conversation
     before = await store.events.last_id()
-    with pytest.raises(RuntimeError):
-        async with store.work.transaction() as tx:
-            tx.emit(PresenceChanged(agent_id=agent.id, status="available"), agent.id)
-            await tx.set_presence(agent.id, "available")
-            raise RuntimeError("crash mid-action")
-    assert await store.events.last_id() == before
-    assert (await store.agents.agent(agent.id)).status == "offline"  # type: ignore[union-attr]
 
-    async with store.work.transaction() as tx:
-        tx.emit(
-            NoteAdded(
-                conversation_id=conversation.id,
-                customer_id=visitor.customer.id,
-                note_id=NoteId("n1"),
-                agent_id=agent.id,
-                agent_name="Hal",
-                text="private",
-            ),
-            agent.id,
+    def crashing(tx: Transaction) -> None:
+        tx.emit(PresenceChanged(agent_id=agent.id, status="available"), agent.id)
+        tx.set_presence(agent.id, "available")
+        raise RuntimeError("crash mid-action")
+
+    def noting(tx: Transaction) -> str:
+        note = NoteAdded(
+            conversation_id=conversation.id,
+            customer_id=visitor.customer.id,
+            note_id=NoteId("n1"),
+            agent_id=agent.id,
+            agent_name="Hal",
+            text="private",
         )
+        tx.emit(note, agent.id)
         tx.emit(PresenceChanged(agent_id=agent.id, status="away"), agent.id)
-    assert [e.event.type for e in tx.envelopes] == ["note", "presence"]
+        return "noted"
+
+    outcomes, envelopes = await store.work.run_batch([crashing, noting])
+    assert isinstance(outcomes[0], Failed) and str(outcomes[0].error) == "crash mid-action"
+    assert outcomes[1] == "noted"
+    assert (await store.agents.agent(agent.id)).status == "offline"  # type: ignore[union-attr]
+    assert [e.event.type for e in envelopes] == ["note", "presence"]
     mine = await store.events.after(before, agent.id)
-    assert [e.id for e in mine] == [e.id for e in tx.envelopes]
+    assert [e.id for e in mine] == [e.id for e in envelopes]
     timeline = await store.reader.timeline(visitor.customer.id)
-    assert timeline[-1].kind == "note" and timeline[-1].payload["event_id"] == tx.envelopes[0].id
+    assert timeline[-1].kind == "note" and timeline[-1].payload["event_id"] == envelopes[0].id
 
 
 async def test_an_offer_is_decided_once(store: Store) -> None:
@@ -121,13 +123,14 @@ async def test_an_offer_is_decided_once(store: Store) -> None:
         created_at=now,
         expires_at=now + timedelta(seconds=20),
     )
-    async with store.work.transaction() as tx:
-        await tx.add_offer(offer)
+    await store.work.run_batch([lambda tx: tx.add_offer(offer)])
     assert [o.id for o in await store.reader.pending_offers(agent.id)] == ["offer-1"]
 
-    async def decide(outcome: str) -> bool:
-        async with store.work.transaction() as tx:
-            return await tx.close_offer(offer.id, outcome, outcome, now)  # type: ignore[arg-type]
+    async def decide(outcome: OfferOutcome) -> bool:
+        [decided], _ = await store.work.run_batch(
+            [lambda tx: tx.close_offer(offer.id, outcome, outcome, now)]
+        )
+        return bool(decided)
 
     outcomes = await asyncio.gather(decide("accepted"), decide("timeout"))
     assert sorted(outcomes) == [False, True]
@@ -139,12 +142,19 @@ async def test_event_ids_follow_commit_order_under_concurrency(store: Store) -> 
     start = await store.events.last_id()
 
     async def write(n: int) -> None:
-        async with store.work.transaction() as tx:
-            tx.emit(PresenceChanged(agent_id=agent.id, status="available" if n % 2 else "away"))
+        event = PresenceChanged(agent_id=agent.id, status="available" if n % 2 else "away")
+        await store.work.run_batch([lambda tx: tx.emit(event)])
 
-    await asyncio.gather(*(write(n) for n in range(40)))
+    await asyncio.gather(
+        *(write(n) for n in range(40)), *(_ingest_one(store, n) for n in range(20))
+    )
     ids = [e.id for e in await store.events.after(start)]
-    assert len(ids) == 40 and ids == sorted(ids)
+    assert len(ids) == 40 + 40 and ids == sorted(ids)
+
+
+async def _ingest_one(store: Store, n: int) -> None:
+    visitor = await store.visitors.visitor(None, f"V{n}", None)
+    await store.inbound.ingest([_inbound(visitor.customer.id, f"order-{n}")])
 
 
 async def test_leases_have_one_holder_until_they_expire(store: Store) -> None:
@@ -163,11 +173,9 @@ async def test_queue_stats_count_waiting_and_service_level(store: Store) -> None
     results, _ = await store.inbound.ingest(
         [_inbound(c.customer.id, f"k{i}") for i, c in enumerate(customers)]
     )
-    async with store.work.transaction() as tx:
-        conversation = results[0].conversation
-        await tx.save_conversation(
-            conversation.model_copy(update={"status": "open", "assignee_id": agent.id})
-        )
+    conversation = results[0].conversation
+    opened = conversation.model_copy(update={"status": "open", "assignee_id": agent.id})
+    await store.work.run_batch([lambda tx: tx.save_conversation(opened)])
     since = datetime.now(UTC) - timedelta(hours=1)
     [stats] = await store.reader.queue_stats([("general", 60)], since)
     assert stats.waiting == 2 and stats.longest_wait_seconds >= 0
@@ -202,24 +210,32 @@ async def test_the_database_refuses_a_second_pending_offer(store: Store) -> None
     agent = await store.agents.add_agent("Pat", "pat@example.com", "x", "agent", [], {})
     visitor = await store.visitors.visitor(None, "Ray", None)
     results, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "k")])
+    conversation_id = results[0].conversation.id
     now = datetime.now(UTC)
 
     def offer(offer_id: str) -> Offer:
         return Offer(
             id=OfferId(offer_id),
-            conversation_id=results[0].conversation.id,
+            conversation_id=conversation_id,
             agent_id=agent.id,
             state="pending",
             created_at=now,
             expires_at=now + timedelta(seconds=20),
         )
 
-    async with store.work.transaction() as tx:
-        await tx.add_offer(offer("first"))
-        assert (await tx.pending_offer_for(results[0].conversation.id)).id == "first"  # type: ignore[union-attr]
-    with pytest.raises(IntegrityError):
-        async with store.work.transaction() as tx:
-            await tx.add_offer(offer("second"))
-    async with store.work.transaction() as tx:
-        await tx.close_offer(OfferId("first"), "timeout", "test", now)
-        await tx.add_offer(offer("third"))  # allowed once the first is decided
+    outcomes, _ = await store.work.run_batch(
+        [
+            lambda tx: tx.add_offer(offer("first")),
+            lambda tx: tx.add_offer(offer("second")),
+            lambda tx: tx.pending_offer_for(conversation_id),
+        ]
+    )
+    assert isinstance(outcomes[1], Failed) and isinstance(outcomes[1].error, IntegrityError)
+    assert outcomes[2].id == "first"  # the batch went on after the refused action
+    outcomes, _ = await store.work.run_batch(
+        [
+            lambda tx: tx.close_offer(OfferId("first"), "timeout", "test", now),
+            lambda tx: tx.add_offer(offer("third")),  # allowed once the first is decided
+        ]
+    )
+    assert outcomes == [True, None]
