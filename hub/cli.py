@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +16,8 @@ from aiohttp import web
 from hub.auth import hash_password
 from hub.errors import HubError
 from hub.settings import Settings, load_settings
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,6 +79,8 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def _agents_add(settings: Settings, args: argparse.Namespace) -> None:
+    if not EMAIL.fullmatch(args.email):
+        raise SystemExit(f"contacthub: --email {args.email!r} is not an email address")
     password = args.password or getpass.getpass("Password: ")
     if len(password) < 8:
         raise SystemExit("contacthub: the password needs at least 8 characters")

@@ -68,7 +68,7 @@ class RunningHub:
         return f"ws://127.0.0.1:{self.port}"
 
     async def add_agent(self, name: str, role: str = "agent", **capacity: int) -> dict[str, str]:
-        email = f"{name.lower()}@example.com"
+        email = f"{name.lower().replace(' ', '.')}@example.com"
         async with open_store(self.settings.database_url) as store:
             agent = await store.agents.add_agent(
                 name,
