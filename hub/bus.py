@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Protocol
@@ -21,6 +22,8 @@ BusMessage = Envelope | Ephemeral
 _ADAPTER: TypeAdapter[BusMessage] = TypeAdapter(BusMessage)
 CHANNEL_PREFIX = "contacthub.events."
 SUBSCRIBER_BACKLOG = 10_000
+RECONNECT_MIN_SECONDS = 0.2
+RECONNECT_MAX_SECONDS = 10.0
 
 
 class Subscription:
@@ -89,8 +92,30 @@ class RedisBackend:
     async def connect(self, deliver: _Deliver) -> None:
         self._redis = aioredis.from_url(self._url)
         pubsub = self._redis.pubsub()
-        await pubsub.subscribe(self._channel)
-        self._reader = asyncio.create_task(self._read(pubsub, deliver))
+        await pubsub.subscribe(self._channel)  # fails here, at start, if Redis is not there
+        self._reader = asyncio.create_task(self._keep_reading(pubsub, deliver))
+
+    async def _keep_reading(self, pubsub: PubSub, deliver: _Deliver) -> None:
+        """Read until cancelled, resubscribing with backoff when the connection drops. What
+        is published meanwhile is not lost: the feed reads it from the event log."""
+        delay = RECONNECT_MIN_SECONDS
+        while True:
+            try:
+                await self._read(pubsub, deliver)
+            except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as exc:
+                log.warning("bus lost Redis (%s); resubscribing in %.1fs", exc, delay)
+            await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+            delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
+            try:
+                assert self._redis is not None
+                pubsub = self._redis.pubsub()
+                await pubsub.subscribe(self._channel)
+                delay = RECONNECT_MIN_SECONDS
+                log.info("bus resubscribed to Redis")
+            except (aioredis.ConnectionError, aioredis.TimeoutError, OSError):
+                continue
 
     async def _read(self, pubsub: PubSub, deliver: _Deliver) -> None:
         async for item in pubsub.listen():

@@ -163,3 +163,29 @@ async def test_feed_drops_an_envelope_its_log_does_not_have(store: Store) -> Non
             await bus.publish([later])
             [next_one] = await _take(subscription, 1)
             assert next_one.id == later.id  # type: ignore[union-attr]
+
+
+async def test_redis_bus_resubscribes_after_losing_its_connection() -> None:
+    import redis.asyncio as aioredis
+
+    url = await redis_url()
+    async with Bus(url, namespace="reconnect") as bus, bus.subscribe() as subscription:
+        admin = aioredis.from_url(url)
+        try:
+            # Drop every pub/sub connection to this Redis, as a restart or network cut would.
+            await admin.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+            for attempt in range(100):
+                await bus.publish([_presence(attempt + 1)])
+                message = await _first_or_none(subscription, 0.1)
+                if message is not None:
+                    break
+            assert message is not None, "the bus never received again after the cut"
+        finally:
+            await admin.aclose()
+
+
+async def _first_or_none(subscription: object, timeout: float) -> BusMessage | None:
+    try:
+        return await asyncio.wait_for(subscription.get(), timeout)  # type: ignore[attr-defined]
+    except TimeoutError:
+        return None
