@@ -34,7 +34,7 @@ from hub.events import Envelope, Ephemeral, OfferMade
 from hub.feed import EventFeed
 from hub.frames import parse_frame, request_echo
 from hub.models import Agent, Offer
-from hub.offers import OfferService
+from hub.offers import OfferService, preview_of
 from hub.ports import ConversationReader, EventLog
 from hub.services import ConversationService
 
@@ -124,8 +124,12 @@ class _AgentSession:
         conversation = await self._o.reader.conversation(offer.conversation_id)
         if conversation is None:
             return None
+        said = [
+            m.text for m in await self._o.reader.messages(conversation.id) if m.author == "customer"
+        ]
         return {
             "type": "offer",
+            "preview": preview_of(said[-1] if said else None),
             "offer_id": offer.id,
             "agent_id": offer.agent_id,
             "conversation": conversation.model_dump(mode="json"),

@@ -78,6 +78,8 @@ class OfferMade(_Event):
     agent_id: AgentId
     conversation: Conversation
     expires_at: datetime
+    # What the customer last wrote, so the agent knows what they are accepting.
+    preview: str | None = None
 
 
 class OfferClosed(_Event):

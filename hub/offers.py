@@ -12,6 +12,8 @@ from hub.models import Conversation, Offer
 from hub.ports import Transaction
 from hub.publishing import PublishingWork
 
+PREVIEW_CHARS = 140
+
 
 class OfferService:
     def __init__(self, work: PublishingWork) -> None:
@@ -45,6 +47,7 @@ class OfferService:
                     agent_id=agent_id,
                     conversation=conversation,
                     expires_at=offer.expires_at,
+                    preview=preview_of(tx.latest_customer_text(conversation_id)),
                 ),
                 audience=agent_id,
             )
@@ -82,6 +85,12 @@ class OfferService:
             return _close(tx, offer, conversation, outcome, reason)
 
         return await self._work.run(act)
+
+
+def preview_of(text: str | None, limit: int = PREVIEW_CHARS) -> str | None:
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
 
 
 def _pending(tx: Transaction, agent_id: AgentId, offer_id: OfferId) -> tuple[Offer, Conversation]:

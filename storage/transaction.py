@@ -64,6 +64,16 @@ class SqlTransaction:
         row = self._conn.execute(MESSAGE_SELECT.where(message_t.c.dedupe_key == key)).first()
         return to_message(row) if row else None
 
+    def latest_customer_text(self, conversation_id: ConversationId) -> str | None:
+        query = (
+            sa.select(message_t.c.body_text)
+            .where(message_t.c.conversation_id == conversation_id, message_t.c.author == "customer")
+            .order_by(message_t.c.created_at.desc(), message_t.c.id.desc())
+            .limit(1)
+        )
+        text: str | None = self._conn.scalar(query)
+        return text
+
     def add_message(self, message: Message, customer_id: CustomerId, key: str) -> None:
         self._conn.execute(sa.insert(message_t), message_values(message, customer_id, key))
 

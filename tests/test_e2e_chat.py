@@ -27,6 +27,7 @@ async def test_chat_from_first_message_to_resolution(tmp_path: Path, database_ur
             offer = await agent.expect("offer")
             assert offer["conversation"]["id"] == conversation_id
             assert offer["conversation"]["customer_name"] == "Carol"
+            assert offer["preview"] == "Hello, my order is late"
             assert 0 < offer["expires_in"] <= 20
             await agent.send(type="accept", offer_id=offer["offer_id"])
             assigned = await agent.expect("assigned")
@@ -214,6 +215,30 @@ async def test_replies_then_resolve_keep_the_agents_order(tmp_path: Path, sqlite
                 texts = [m["text"] for m in (await response.json())["messages"]]
             assert texts == ["hi", *(f"part {n}" for n in range(20))]
             for client in (customer, agent):
+                await client.close()
+    finally:
+        await hub.stop()
+
+
+async def test_a_pending_offer_is_in_the_welcome_with_its_preview(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    hub = await RunningHub(make_settings(tmp_path, sqlite_url)).start()
+    try:
+        ann = await hub.add_agent("Ann")
+        async with aiohttp.ClientSession() as http:
+            customer = await connect_customer(http, hub)
+            await customer.say("first words")
+            await customer.say("x" * 300)
+            agent = await connect_agent(http, hub, ann)
+            live = await agent.expect("offer")
+            assert live["preview"] == "x" * 139 + "…"
+            # A console that reloads finds the same offer in its welcome.
+            again = await connect_agent(http, hub, ann, token=agent.token, available=False)
+            [pending] = again.welcome["offers"]
+            assert pending["offer_id"] == live["offer_id"] and pending["preview"] == live["preview"]
+            assert 0 < pending["expires_in"] <= 20
+            for client in (customer, agent, again):
                 await client.close()
     finally:
         await hub.stop()

@@ -45,6 +45,7 @@ async def test_restart_mid_conversation(tmp_path: Path, database_url: str) -> No
 
             console = await connect_agent(http, hub, ann, token=agent.token, available=False)
             assert [c["id"] for c in console.welcome["conversations"]] == [conversation_id]
+            assert console.welcome["offers"] == []
             await console.send(type="resume", last_event_id=last_seen)
             missed = await console.expect("message", lambda f: f["text"] == "after the restart")
             assert missed["event_id"] > last_seen
