@@ -123,8 +123,7 @@ async def run(args: argparse.Namespace) -> int:
 def _setup(args: argparse.Namespace, database: str) -> report.Setup:
     bus = args.bus_url or "in-process (memory)"
     if args.bus_url:
-        # Redis pub/sub ignores the db number: any hub on this Redis shares the channel.
-        bus += " (pub/sub channel shared with any other hub on this Redis)"
+        bus += " (channel named after the fresh database's installation id)"
     return report.Setup(
         customers=args.customers,
         agents=args.agents,
