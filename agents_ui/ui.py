@@ -27,11 +27,14 @@ class AgentsUI:
         conversations: ConversationService,
         offers: OfferService,
         feed: EventFeed,
+        holder: str,
     ) -> None:
         self._sockets = SocketHub()
         self._tracker = ConnectionTracker(
             settings.routing.presence_grace_seconds,
             lambda agent_id: conversations.set_presence(agent_id, "offline"),
+            store.connections,
+            holder,
         )
         limit = settings.server.max_frame_bytes
         self._api = ConsoleApi(

@@ -53,6 +53,8 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
     secret = load_or_create_secret(settings.auth.secret, settings.server.data_dir)
     auth = Authenticator(store.agents, secret, settings.auth.token_ttl_seconds)
     stream = await stack.enter_async_context(InboundStream(store.inbound, bus, settings.database))
+    # This process's name in leases and connection counts.
+    holder = f"{socket.gethostname()}:{os.getpid()}:{id(stack):x}"
     await stack.enter_async_context(
         Router(
             store.reader,
@@ -62,11 +64,11 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
             feed,
             settings.routing,
             settings.queues,
-            holder=f"{socket.gethostname()}:{os.getpid()}:{id(stack):x}",
+            holder=holder,
         )
     )
     app = web.Application()
-    ui = AgentsUI(settings, store, auth, conversations, offers, feed)
+    ui = AgentsUI(settings, store, auth, conversations, offers, feed, holder)
     stack.push_async_callback(ui.aclose)
     ui.install(app)
     webchat = settings.channels.webchat

@@ -136,6 +136,20 @@ class Leases(Protocol):
     async def release(self, name: str, holder: str) -> None: ...
 
 
+class Connections(Protocol):
+    """Console sockets per hub process, so presence holds across processes."""
+
+    async def report(self, holder: str, sockets: dict[AgentId, int]) -> None:
+        """Replace this process's counts (and refresh their heartbeat)."""
+        ...
+
+    async def connected_elsewhere(
+        self, holder: str, agent_id: AgentId, fresh_seconds: float
+    ) -> bool:
+        """Whether another process, heard from within `fresh_seconds`, holds a socket."""
+        ...
+
+
 @dataclass(frozen=True)
 class Store:
     """Storage as the hub sees it: one object per port, built by storage.open_store().
@@ -150,3 +164,4 @@ class Store:
     agents: AgentDirectory
     events: EventLog
     leases: Leases
+    connections: Connections

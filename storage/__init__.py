@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from hub.ports import Store
 from storage.agents import SqlAgentDirectory
+from storage.connections import SqlConnections
 from storage.database import Database
 from storage.eventlog import SqlEventLog
 from storage.ingest import SqlInboundWriter
@@ -40,6 +41,7 @@ async def open_store(url: str, *, migrate: bool | None = None) -> AsyncIterator[
             agents=SqlAgentDirectory(db),
             events=SqlEventLog(db),
             leases=SqlLeases(db),
+            connections=SqlConnections(db),
         )
     finally:
         await db.dispose()

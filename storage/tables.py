@@ -159,3 +159,14 @@ class InstallationRow(SQLModel, table=True):
 
     __tablename__ = "installation"
     id: str = Field(primary_key=True, max_length=32)
+
+
+class AgentConnectionRow(SQLModel, table=True):
+    """How many console sockets each hub process holds per agent, refreshed by a heartbeat, so
+    an agent leaving one process's consoles is not set offline while another holds theirs."""
+
+    __tablename__ = "agent_connection"
+    holder: str = Field(primary_key=True)
+    agent_id: str = Field(primary_key=True, foreign_key="agent.id")
+    sockets: int
+    seen_at: datetime = _utc()

@@ -3,6 +3,7 @@ other, a console resumes on either without a gap, and routing survives the leade
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import aiohttp
@@ -60,6 +61,43 @@ async def test_two_hubs_share_the_work(tmp_path: Path) -> None:
                 assert offer["conversation"]["customer_name"] == "Quinn"
                 await second.close()
                 await newcomer.close()
+        finally:
+            await one.stop()
+            await two.stop()
+
+
+async def test_presence_holds_while_a_console_is_open_on_the_other_hub(tmp_path: Path) -> None:
+    bus = await redis_url()
+    async with fresh_postgres() as database:
+        shared = {
+            "bus__url": bus,
+            "auth__secret": "one-secret-for-both",
+            "routing__presence_grace_seconds": "0.3",
+        }
+        one = await RunningHub(make_settings(tmp_path / "one", database, **shared)).start()
+        two = await RunningHub(make_settings(tmp_path / "two", database, **shared)).start()
+        try:
+            ann = await one.add_agent("Ann")
+            async with aiohttp.ClientSession() as http:
+                here = await connect_agent(http, one, ann)
+                there = await connect_agent(http, two, ann, token=here.token, available=False)
+
+                async def status() -> str:
+                    async with http.get(
+                        f"{two.url}/api/v1/me", headers={"Authorization": f"Bearer {here.token}"}
+                    ) as r:
+                        return str((await r.json())["status"])
+
+                await asyncio.sleep(0.2)  # both hubs have recorded their sockets
+                await here.close()
+                await asyncio.sleep(1.0)  # well past the grace period
+                assert await status() == "available", "the console on hub two still counts"
+                await there.close()
+                for _ in range(100):
+                    if await status() == "offline":
+                        break
+                    await asyncio.sleep(0.05)
+                assert await status() == "offline"
         finally:
             await one.stop()
             await two.stop()
