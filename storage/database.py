@@ -1,7 +1,8 @@
-"""Engines and sessions. Write transactions are serialized: on SQLite by one connection that
-opens with BEGIN IMMEDIATE, on PostgreSQL by a transaction-scoped advisory lock. Serializing
-writes is what keeps event ids in commit order, so a console resuming from id N never skips a
-lower id that committed later."""
+"""Engines and sessions. Write transactions are serialized: in process by one lock, on SQLite
+by writer connections that open with BEGIN IMMEDIATE (an async one for small writes, a stdlib
+one on the writer thread for batches), on PostgreSQL by a transaction-scoped advisory lock.
+Serializing writes is what keeps event ids in commit order, so a console resuming from id N
+never skips a lower id that committed later."""
 
 from __future__ import annotations
 
@@ -55,9 +56,7 @@ class Database:
             try:
                 async with self.writer.begin() as conn:
                     if not self.is_sqlite:
-                        await conn.execute(
-                            sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": EVENT_ORDER_LOCK}
-                        )
+                        await _lock_event_order(conn)
                     yield conn
             except (OperationalError, InterfaceError, OSError) as exc:
                 raise StorageUnavailable(f"database write failed: {exc}") from exc
@@ -71,9 +70,7 @@ class Database:
                     loop = asyncio.get_running_loop()
                     return await loop.run_in_executor(self._thread, self._run_batch, work)
                 async with self.writer.begin() as conn:
-                    await conn.execute(
-                        sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": EVENT_ORDER_LOCK}
-                    )
+                    await _lock_event_order(conn)
                     return await conn.run_sync(work)
             except (OperationalError, InterfaceError, OSError) as exc:
                 raise StorageUnavailable(f"database write failed: {exc}") from exc
@@ -99,6 +96,12 @@ class Database:
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()
+
+
+async def _lock_event_order(conn: AsyncConnection) -> None:
+    # Held to commit: the next writer of any process allocates event ids only after this one
+    # is visible, so ids follow commit order.
+    await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": EVENT_ORDER_LOCK})
 
 
 def _ensure_sqlite_dir(url: str) -> None:
