@@ -61,7 +61,10 @@ class ConnectionTracker:
         rows fresh while nothing changes."""
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), HEARTBEAT_SECONDS)
+                # Not wait_for: on 3.11 it can swallow the cancel from aclose() when the wait
+                # completes at the same moment, and then this loop never ends.
+                async with asyncio.timeout(HEARTBEAT_SECONDS):
+                    await self._changed.wait()
             self._changed.clear()
             try:
                 await self._connections.report(self._holder, dict(self._sockets))
@@ -82,9 +85,8 @@ class ConnectionTracker:
         tasks = [*self._timers.values(), *([self._reporter] if self._reporter else [])]
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if tasks:
+            await asyncio.wait(tasks)  # unlike awaiting each, lets a cancel of ours through
         self._timers.clear()
         with contextlib.suppress(Exception):
             await self._connections.report(self._holder, {})

@@ -74,7 +74,8 @@ class SupervisorSocket:
             except HubError as exc:
                 await send_quietly(ws, error_frame(exc))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(subscription.get(), IDLE_REFRESH)
+                async with asyncio.timeout(IDLE_REFRESH):  # not wait_for: see hub/batching.py
+                    await subscription.get()
             await asyncio.sleep(SNAPSHOT_INTERVAL)
             while subscription.get_nowait() is not None:
                 pass  # one snapshot covers every change since the last one

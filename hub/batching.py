@@ -65,7 +65,10 @@ class GroupCommitter(Generic[T, R]):
                     break
                 self._wakeup.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), remaining)
+                    # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel
+                    # that lands as the wait completes, and this loop would never stop.
+                    async with asyncio.timeout(remaining):
+                        await self._wakeup.wait()
             batch = self._pending[: self._max_rows]
             del self._pending[: self._max_rows]
             if not self._pending:

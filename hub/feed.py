@@ -82,7 +82,8 @@ class EventFeed:
             while True:
                 timeout = GAP_WAIT_SECONDS if self._held else IDLE_CHECK_SECONDS
                 try:
-                    message = await asyncio.wait_for(incoming.get(), timeout)
+                    async with asyncio.timeout(timeout):  # not wait_for: see hub/batching.py
+                        message = await incoming.get()
                 except TimeoutError:
                     await self._catch_up()
                     continue

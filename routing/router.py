@@ -153,7 +153,8 @@ class Router:
                 # Whatever went wrong, the database holds the truth: back off, then rebuild.
                 log.exception("routing step failed; resyncing")
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), self._retry_seconds)
+                    async with asyncio.timeout(self._retry_seconds):  # see hub/batching.py
+                        await self._stop.wait()
                 self._resync_due = True
 
     async def _step(self, subscription: Subscription) -> None:
