@@ -20,6 +20,7 @@ from hub.ports import EventLog
 log = logging.getLogger(__name__)
 GAP_WAIT_SECONDS = 0.05
 IDLE_CHECK_SECONDS = 1.0
+CATCH_UP_PAGE = 10_000
 
 
 class EventFeed:
@@ -28,6 +29,7 @@ class EventFeed:
         self._events = events
         self.cursor = 0  # the newest event id handed to listeners
         self._held: dict[int, Envelope] = {}
+        self._gap_since = 0.0  # loop time when the oldest unfilled gap was first seen
         self._everything: set[Subscription] = set()
         self._by_agent: dict[AgentId, set[Subscription]] = {}
         self._by_customer: dict[CustomerId, set[Subscription]] = {}
@@ -80,9 +82,8 @@ class EventFeed:
         async with self._bus.subscribe() as incoming:
             ready.set()
             while True:
-                timeout = GAP_WAIT_SECONDS if self._held else IDLE_CHECK_SECONDS
                 try:
-                    async with asyncio.timeout(timeout):  # not wait_for: see hub/batching.py
+                    async with asyncio.timeout(self._wait()):  # not wait_for: hub/batching.py
                         message = await incoming.get()
                 except TimeoutError:
                     await self._catch_up()
@@ -91,30 +92,49 @@ class EventFeed:
                 while (more := incoming.get_nowait()) is not None:
                     self._receive(more)
 
+    def _wait(self) -> float:
+        """How long to wait for the bus: a gap is given GAP_WAIT_SECONDS from when it was first
+        seen, not from the last message, so steady traffic cannot postpone filling it."""
+        if not self._held:
+            return IDLE_CHECK_SECONDS
+        now = asyncio.get_running_loop().time()
+        return max(0.0, self._gap_since + GAP_WAIT_SECONDS - now)
+
     def _receive(self, message: BusMessage) -> None:
         if isinstance(message, Ephemeral):
             self._dispatch(message, message.audience, message.customer_id)
             return
         if message.id <= self.cursor:
             return
+        if not self._held:
+            self._gap_since = asyncio.get_running_loop().time()
         self._held[message.id] = message
         while (following := self._held.pop(self.cursor + 1, None)) is not None:
             self._deliver(following)
 
     async def _catch_up(self) -> None:
         """Read from the log what the bus lost or has not brought after the wait."""
+        self._gap_since = asyncio.get_running_loop().time()  # a failed read waits again too
         try:
-            missing = await self._events.after(self.cursor, limit=10_000)
+            missing = await self._events.after(self.cursor, limit=CATCH_UP_PAGE)
         except Exception:
             log.exception("event feed could not read the event log; will retry")
             return
-        # The log is the truth: deliver what it holds, in order. A held envelope the log does
-        # not have is not ours (a foreign publisher on the channel) and is dropped.
-        unknown = set(self._held) - {envelope.id for envelope in missing}
-        if unknown:
-            log.warning("dropping %d bus envelopes the event log does not have", len(unknown))
-        self._held.clear()
+        # The log is the truth: deliver what it holds, in order, past ids it does not have
+        # (rolled back). A held envelope within what was read that the log does not have is
+        # not ours (a foreign publisher on the channel) and is dropped; held ones beyond a
+        # full page wait for the next read.
+        read_upto = missing[-1].id if len(missing) == CATCH_UP_PAGE else None
+        in_log = {envelope.id for envelope in missing}
+        foreign = [
+            i for i in self._held if i not in in_log and (read_upto is None or i <= read_upto)
+        ]
+        if foreign:
+            log.warning("dropping %d bus envelopes the event log does not have", len(foreign))
+        for event_id in foreign:
+            del self._held[event_id]
         for envelope in missing:
+            self._held.pop(envelope.id, None)
             self._deliver(envelope)
 
     def _deliver(self, envelope: Envelope) -> None:

@@ -189,3 +189,34 @@ async def _first_or_none(subscription: object, timeout: float) -> BusMessage | N
         return await asyncio.wait_for(subscription.get(), timeout)  # type: ignore[attr-defined]
     except TimeoutError:
         return None
+
+
+async def test_feed_fills_a_permanent_gap_under_steady_traffic(
+    store: Store, sqlite_url: str
+) -> None:
+    """A rolled-back id never arrives. Messages every 10 ms must not postpone filling the gap:
+    the feed waits from when the gap appeared, not from the last message."""
+    import sqlalchemy as sa
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async with Bus() as bus, EventFeed(bus, store.events) as feed:
+        async with feed.subscribe() as subscription:
+            envelopes = await _log_presence(store, 120)
+            engine = create_async_engine(sqlite_url)
+            async with engine.begin() as conn:  # as if its transaction had rolled back
+                await conn.execute(
+                    sa.text("DELETE FROM event_log WHERE id = :i"), {"i": envelopes[0].id}
+                )
+            await engine.dispose()
+
+            async def steady_traffic() -> None:
+                for envelope in envelopes[1:]:
+                    await bus.publish([envelope])
+                    await asyncio.sleep(0.01)  # steadier than the 50 ms gap wait
+
+            traffic = asyncio.create_task(steady_traffic())
+            [first] = await _take(subscription, 1)
+            assert not traffic.done(), "events were held back until the traffic stopped"
+            received = [first, *await _take(subscription, len(envelopes) - 2)]
+            await traffic
+            assert [m.id for m in received] == [e.id for e in envelopes[1:]]  # type: ignore[union-attr]
