@@ -32,6 +32,7 @@ class GroupCommitter(Generic[T, R]):
         self._max_rows = max_rows
         self._max_delay = max_delay
         self._pending: list[tuple[T, asyncio.Future[R]]] = []
+        self._flushing: list[tuple[T, asyncio.Future[R]]] = []
         self._wakeup = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
 
@@ -44,7 +45,9 @@ class GroupCommitter(Generic[T, R]):
             self._worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._worker
-        for _, future in self._pending:
+        # Callers of the batch being flushed are released too: unanswered, they acknowledge
+        # nothing, and a resend is deduplicated if that batch did commit.
+        for _, future in [*self._flushing, *self._pending]:
             if not future.done():
                 future.cancel()
 
@@ -73,7 +76,9 @@ class GroupCommitter(Generic[T, R]):
             del self._pending[: self._max_rows]
             if not self._pending:
                 self._wakeup.clear()
+            self._flushing = batch
             await self._flush_batch(batch)
+            self._flushing = []
 
     async def _flush_batch(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
         live = [(item, future) for item, future in batch if not future.cancelled()]

@@ -1,0 +1,41 @@
+"""The group committer batches what gathers, answers each caller, and releases everyone on
+shutdown, including callers whose batch was being written."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+
+from hub.batching import Flushed, GroupCommitter
+
+
+async def test_items_gathered_together_share_one_flush() -> None:
+    batches: list[list[int]] = []
+
+    async def flush(items: Sequence[int]) -> Flushed[int]:
+        batches.append(list(items))
+        return [item * 10 for item in items], None
+
+    async with GroupCommitter(flush, max_rows=100, max_delay=0.05) as committer:
+        results = await asyncio.gather(*(committer.submit(n) for n in range(5)))
+    assert results == [0, 10, 20, 30, 40] and batches == [[0, 1, 2, 3, 4]]
+
+
+async def test_shutdown_releases_callers_of_the_batch_in_flight() -> None:
+    started = asyncio.Event()
+
+    async def slow_flush(items: Sequence[int]) -> Flushed[int]:
+        started.set()
+        await asyncio.sleep(3600)  # a write that will not finish before shutdown
+        return list(items), None
+
+    committer = GroupCommitter(slow_flush, max_rows=10, max_delay=0.0)
+    await committer.__aenter__()
+    caller = asyncio.create_task(committer.submit(1))
+    await started.wait()
+    await committer.__aexit__(None, None, None)
+    with pytest.raises(asyncio.CancelledError):
+        async with asyncio.timeout(1):
+            await caller
