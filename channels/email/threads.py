@@ -132,3 +132,25 @@ def _participants(
 
 def _new(participants: tuple[str, ...], known: KnownConversation) -> tuple[str, ...]:
     return tuple(a for a in participants if not known.has_participant(a))
+
+
+@dataclass
+class Known:
+    """A ThreadLookup over what was fetched for one batch (one query for all its ids)."""
+
+    by_message: dict[str, KnownConversation]
+    by_conversation: dict[str, KnownConversation]
+
+    def by_message_id(self, message_id: str) -> KnownConversation | None:
+        return self.by_message.get(message_id)
+
+    def by_id(self, conversation_id: str) -> KnownConversation | None:
+        return self.by_conversation.get(conversation_id)
+
+
+def candidate_ids(mail: ParsedMail, tokens: Tokens) -> tuple[set[str], set[str]]:
+    """The Message-IDs and conversation ids `decide` may ask about, to fetch them at once."""
+    message_ids = {m for _, m in _header_ids(mail)}
+    conversations = {c for _, c in _fallback_ids(mail, tokens)}
+    conversations |= {c for m in message_ids if (c := tokens.conversation_of_message_id(m))}
+    return message_ids, conversations
