@@ -14,6 +14,7 @@ from agents_ui import AgentsUI
 from channels.webchat import WebchatChannel
 from hub.auth import Authenticator, load_or_create_secret
 from hub.bus import Bus
+from hub.dispatcher import OutboxDispatcher
 from hub.feed import EventFeed
 from hub.offers import OfferService
 from hub.publishing import PublishingWork
@@ -48,7 +49,8 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
     )
     feed = await stack.enter_async_context(EventFeed(bus, store.events))
     work = await stack.enter_async_context(PublishingWork(store.work, bus))
-    conversations = ConversationService(work, settings)
+    outbox = OutboxDispatcher(work, settings.outbox)
+    conversations = ConversationService(work, settings, outbox)
     offers = OfferService(work)
     secret = load_or_create_secret(settings.auth.secret, settings.server.data_dir)
     auth = Authenticator(store.agents, secret, settings.auth.token_ttl_seconds)
@@ -68,6 +70,8 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
         )
     )
     app = web.Application()
+    # Senders are registered by the channels below, before the dispatcher starts.
+    stack.push_async_callback(outbox.__aexit__, None, None, None)
     ui = AgentsUI(settings, store, auth, conversations, offers, feed, holder)
     stack.push_async_callback(ui.aclose)
     ui.install(app)
@@ -75,4 +79,5 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
     if webchat.enabled:
         queue = settings.queue_for("webchat", webchat.queue).name
         WebchatChannel(stream, store.visitors, store.reader, feed, webchat, queue).install(app)
+    await outbox.__aenter__()
     return app

@@ -77,3 +77,40 @@ class SchemaOutdated(HubError):
         )
         self.current = current
         self.head = head
+
+
+class OptedOut(Conflict):
+    """The customer opted out of this address (SMS STOP): nothing may be sent to it."""
+
+    code = "opted_out"
+
+    def __init__(self, kind: str, address: str) -> None:
+        super().__init__(
+            f"the customer opted out of {kind} at {address} (they texted STOP); "
+            "they can opt back in by texting START"
+        )
+        self.kind = kind
+        self.address = address
+
+
+class SendError(HubError):
+    """A channel could not send an outbox item."""
+
+    code = "send_failed"
+
+
+class TransientSendError(SendError):
+    """Worth retrying (rate limit, provider 5xx, connection lost): the dispatcher backs off."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class PermanentSendError(SendError):
+    """Retrying cannot help (invalid number, mailbox rejected): the message is marked failed
+    with the provider's code, for the agent to see."""
+
+    def __init__(self, reason: str, code: str | None = None) -> None:
+        super().__init__(reason)
+        self.provider_code = code

@@ -4,16 +4,18 @@ a `type` literal, and are written to the event log in the transaction that makes
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from hub.ids import AgentId, ConversationId, CustomerId, EventId, MessageId, NoteId, OfferId
 from hub.models import (
+    Attachment,
     Author,
     Channel,
     Conversation,
     ConversationStatus,
+    DeliveryStatus,
     Direction,
     Message,
     Presence,
@@ -44,6 +46,10 @@ class MessageCreated(_Event):
     text: str
     client_id: str | None = None
     created_at: datetime
+    html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    meta: dict[str, Any] = Field(default_factory=dict)
+    delivery_status: DeliveryStatus | None = None
 
     @classmethod
     def of(cls, message: Message, customer_id: CustomerId) -> MessageCreated:
@@ -59,6 +65,10 @@ class MessageCreated(_Event):
             text=message.text,
             client_id=message.client_id,
             created_at=message.created_at,
+            html=message.html,
+            attachments=message.attachments,
+            meta=message.meta,
+            delivery_status=message.delivery_status,
         )
 
 
@@ -125,6 +135,48 @@ class StatusChanged(_Event):
     agent_id: AgentId | None
 
 
+class DeliveryUpdated(_Event):
+    """An outbound message moved on its way: outbox states, then the provider's receipts."""
+
+    type: Literal["delivery"] = "delivery"
+    conversation_id: ConversationId
+    customer_id: CustomerId
+    message_id: MessageId
+    channel: Channel
+    status: DeliveryStatus
+    attempts: int | None = None
+    error_code: str | None = None
+    error: str | None = None
+    external_id: str | None = None
+
+
+class ConsentChanged(_Event):
+    """The customer opted out of (STOP) or back into (START) an address."""
+
+    type: Literal["consent"] = "consent"
+    customer_id: CustomerId
+    conversation_id: ConversationId | None
+    kind: str
+    address: str
+    opted_out: bool
+    keyword: str
+
+
+class CallUpdated(_Event):
+    """A step of a phone call: ringing, queued, answered, completed, no-answer, recording..."""
+
+    type: Literal["call"] = "call"
+    conversation_id: ConversationId
+    customer_id: CustomerId
+    call_sid: str
+    status: str
+    agent_id: AgentId | None = None
+    agent_name: str | None = None
+    duration_seconds: int | None = None
+    recording_url: str | None = None
+    detail: str | None = None
+
+
 class PresenceChanged(_Event):
     type: Literal["presence"] = "presence"
     agent_id: AgentId
@@ -141,6 +193,9 @@ Event = Annotated[
     | Unassigned
     | Transferred
     | StatusChanged
+    | DeliveryUpdated
+    | ConsentChanged
+    | CallUpdated
     | PresenceChanged,
     Field(discriminator="type"),
 ]

@@ -13,10 +13,14 @@ from hub.ids import AgentId, ConversationId, CustomerId, MessageId, OfferId
 Channel = Literal["webchat", "email", "sms", "voice"]
 CHANNELS: tuple[Channel, ...] = ("webchat", "email", "sms", "voice")
 ConversationStatus = Literal["pending", "open", "resolved"]
+# The kind of customer identity each channel's address is (opt-outs are kept per identity).
+IDENTITY_KIND: dict[Channel, str] = {"sms": "phone", "voice": "phone", "email": "email"}
 Presence = Literal["available", "away", "offline"]
 Role = Literal["agent", "supervisor", "admin"]
 Direction = Literal["in", "out"]
 Author = Literal["customer", "agent", "system"]
+# An outbound message's way to the customer: the outbox states, then the provider's receipts.
+DeliveryStatus = Literal["queued", "sending", "sent", "delivered", "undelivered", "failed", "read"]
 
 
 class Record(BaseModel):
@@ -26,6 +30,18 @@ class Record(BaseModel):
 class Identity(Record):
     kind: str
     address: str
+    # When the customer opted out of this address (SMS STOP); sends to it are refused.
+    opted_out_at: datetime | None = None
+
+
+class Attachment(Record):
+    """A file on a message: MMS media at the provider's URL, or an email part stored by hash."""
+
+    name: str
+    content_type: str
+    size: int | None = None
+    url: str
+    sha256: str | None = None
 
 
 class Customer(Record):
@@ -48,6 +64,11 @@ class Conversation(Record):
     assignee_name: str | None = None
     target_agent_id: AgentId | None = None
     subject: str | None = None
+    # The customer's address on this channel (E.164 number, email) and ours (number, mailbox).
+    contact: str | None = None
+    via: str | None = None
+    # A related conversation shown to the agent (an old thread a new email referred to, ...).
+    linked_to: ConversationId | None = None
     created_at: datetime
     queued_at: datetime
     first_response_at: datetime | None = None
@@ -65,7 +86,13 @@ class Message(Record):
     text: str
     client_id: str | None = None
     created_at: datetime
-    delivery_status: str | None = None
+    html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    # The provider's id: Twilio MessageSid, the email Message-ID header.
+    external_id: str | None = None
+    meta: dict[str, Any] = Field(default_factory=dict)
+    delivery_status: DeliveryStatus | None = None
+    delivery_error: str | None = None
 
 
 class Agent(Record):
@@ -75,6 +102,8 @@ class Agent(Record):
     role: Role
     skills: tuple[str, ...] = ()
     capacity: dict[str, int] = Field(default_factory=dict)
+    # Where calls are connected: an E.164 number, or "client:<identity>" (Twilio Client).
+    voice_target: str | None = None
     status: Presence = "offline"
 
     @property
@@ -131,6 +160,17 @@ class InboundMessage(Record):
     subject: str | None = None
     queue: str
     priority: int = 0
+    html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    external_id: str | None = None
+    contact: str | None = None
+    via: str | None = None
+    # Thread into this conversation (reopened if resolved) instead of the customer's open one.
+    conversation_id: ConversationId | None = None
+    # Open a fresh conversation even if the customer has one unresolved on this channel.
+    new_conversation: bool = False
+    linked_to: ConversationId | None = None
+    meta: dict[str, Any] = Field(default_factory=dict)
 
 
 class Ingested(Record):
@@ -145,3 +185,21 @@ class Visitor(Record):
     customer: Customer
     token: str
     conversation: Conversation | None
+
+
+class Call(Record):
+    """A phone call: Twilio's CallSid, the conversation it opened, and where it stands
+    (ringing, routing, queued, connecting, in-progress, completed, no-answer, busy, failed,
+    voicemail, missed)."""
+
+    sid: str
+    conversation_id: ConversationId
+    customer_id: CustomerId
+    from_number: str
+    to_number: str
+    state: str
+    agent_id: AgentId | None = None
+    answered_at: datetime | None = None
+    ended_at: datetime | None = None
+    duration_seconds: int | None = None
+    created_at: datetime

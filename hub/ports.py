@@ -9,11 +9,15 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from hub.events import Envelope, Event, OfferOutcome
-from hub.ids import AgentId, ConversationId, CustomerId, EventId, OfferId
+from hub.ids import AgentId, ConversationId, CustomerId, EventId, MessageId, OfferId
 from hub.models import (
     Agent,
+    Call,
+    Channel,
     Conversation,
     Customer,
+    DeliveryStatus,
+    Identity,
     InboundMessage,
     Ingested,
     Message,
@@ -24,6 +28,7 @@ from hub.models import (
     TimelineEntry,
     Visitor,
 )
+from hub.outbox import OutboxItem, OutboxState
 
 
 class Transaction(Protocol):
@@ -50,6 +55,47 @@ class Transaction(Protocol):
     def save_conversation(self, conversation: Conversation) -> None: ...
     def set_presence(self, agent_id: AgentId, status: Presence) -> None: ...
     def emit(self, event: Event, audience: AgentId | None = None) -> None: ...
+
+    # Outbound messages and their receipts.
+    def message(self, message_id: MessageId) -> Message | None: ...
+    def message_by_external_id(self, channel: Channel, external_id: str) -> Message | None: ...
+    def set_delivery(
+        self,
+        message_id: MessageId,
+        status: DeliveryStatus,
+        error: str | None = None,
+        external_id: str | None = None,
+    ) -> None: ...
+    def add_outbox(self, item: OutboxItem) -> bool:
+        """Queue a send; False when its idempotency key is already queued."""
+        ...
+
+    def claim_outbox(
+        self, kinds: Sequence[str], now: datetime, limit: int, lease_until: datetime
+    ) -> list[OutboxItem]:
+        """Due pending items of these kinds, marked sending (attempts counted) until
+        `lease_until`; oldest due first."""
+        ...
+
+    def interrupted_outbox(self, now: datetime) -> list[OutboxItem]:
+        """Items whose sender's lease ran out mid-send (a crash): outcome unknown."""
+        ...
+
+    def settle_outbox(
+        self,
+        item_id: str,
+        state: OutboxState,
+        next_attempt_at: datetime | None = None,
+        last_error: str | None = None,
+    ) -> None: ...
+
+    # Customers and consent.
+    def identity(self, kind: str, address: str) -> tuple[CustomerId, Identity] | None: ...
+    def set_opt_out(self, kind: str, address: str, at: datetime | None) -> None: ...
+
+    # Calls.
+    def call(self, sid: str) -> Call | None: ...
+    def save_call(self, call: Call) -> None: ...
 
 
 Action = Callable[[Transaction], Any]
@@ -112,10 +158,21 @@ class AgentDirectory(Protocol):
         role: Role,
         skills: Sequence[str],
         capacity: dict[str, int],
+        voice_target: str | None = None,
     ) -> Agent: ...
     async def credentials(self, email: str) -> tuple[Agent, str] | None: ...
     async def agent(self, agent_id: AgentId) -> Agent | None: ...
     async def agents(self) -> list[Agent]: ...
+
+
+class Customers(Protocol):
+    async def identify(self, kind: str, address: str, display_name: str) -> CustomerId:
+        """The customer holding this identity (phone in E.164, lowercased email), created
+        with `display_name` when nobody does. The same address is always the same customer,
+        on every channel."""
+        ...
+
+    async def calls(self, conversation_id: ConversationId) -> list[Call]: ...
 
 
 class EventLog(Protocol):
@@ -161,6 +218,7 @@ class Store:
     inbound: InboundWriter
     reader: ConversationReader
     visitors: Visitors
+    customers: Customers
     agents: AgentDirectory
     events: EventLog
     leases: Leases

@@ -4,9 +4,11 @@ it in a group-committed transaction and publishes the event after the commit."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from hub.errors import BadInput, Conflict, Forbidden, NotFound
+from hub.dispatcher import OutboxDispatcher
+from hub.errors import BadInput, Conflict, Forbidden, NotFound, OptedOut
 from hub.events import (
     MessageCreated,
     NoteAdded,
@@ -16,28 +18,45 @@ from hub.events import (
     Unassigned,
 )
 from hub.ids import AgentId, ConversationId, MessageId, NoteId, new_id
-from hub.models import Agent, Conversation, Message, Presence
+from hub.models import IDENTITY_KIND, Agent, Attachment, Conversation, Message, Presence
+from hub.outbox import OutboxItem
 from hub.ports import Transaction
 from hub.publishing import PublishingWork
 from hub.settings import Settings
 
 
 class ConversationService:
-    def __init__(self, work: PublishingWork, settings: Settings) -> None:
+    def __init__(
+        self, work: PublishingWork, settings: Settings, outbox: OutboxDispatcher | None = None
+    ) -> None:
         self._work = work
         self._settings = settings
+        self._outbox = outbox
 
     async def reply(
-        self, agent: Agent, conversation_id: ConversationId, client_id: str, text: str
+        self,
+        agent: Agent,
+        conversation_id: ConversationId,
+        client_id: str,
+        text: str,
+        attachments: Sequence[Attachment] = (),
     ) -> Message:
-        """Store an agent's reply. The same client_id again returns the first reply."""
+        """Store an agent's reply. The same client_id again returns the first reply. On a
+        channel with a sender (SMS, email) the send is queued in the outbox in the same
+        transaction; a customer who opted out of the address gets nothing (OptedOut)."""
         key = f"agent:{agent.id}:{client_id}"
+        outbox = self._outbox
+        queued = False
 
         def act(tx: Transaction) -> Message:
+            nonlocal queued
             existing = tx.message_by_dedupe_key(key)
             if existing is not None:
                 return existing
             conversation = _owned(tx, agent, conversation_id)
+            sends = outbox is not None and outbox.handles(conversation.channel)
+            if sends:
+                _check_consent(tx, conversation)
             now = datetime.now(UTC)
             message = Message(
                 id=MessageId(new_id()),
@@ -50,14 +69,21 @@ class ConversationService:
                 text=text,
                 client_id=client_id,
                 created_at=now,
+                attachments=tuple(attachments),
+                delivery_status="queued" if sends else None,
             )
             tx.add_message(message, conversation.customer_id, key)
+            if sends:
+                queued = tx.add_outbox(_send_item(conversation, message, agent, now))
             if conversation.first_response_at is None:
                 tx.save_conversation(conversation.model_copy(update={"first_response_at": now}))
             tx.emit(MessageCreated.of(message, conversation.customer_id), audience=agent.id)
             return message
 
-        return await self._work.run(act)
+        message = await self._work.run(act)
+        if queued and outbox is not None:
+            outbox.wake()
+        return message
 
     async def note(self, agent: Agent, conversation_id: ConversationId, text: str) -> NoteId:
         note_id = NoteId(new_id())
@@ -154,6 +180,38 @@ class ConversationService:
                 tx.emit(PresenceChanged(agent_id=agent_id, status=status), audience=agent_id)
 
         await self._work.run(act)
+
+
+def _check_consent(tx: Transaction, conversation: Conversation) -> None:
+    kind = IDENTITY_KIND.get(conversation.channel)
+    if kind is None or conversation.contact is None:
+        return
+    found = tx.identity(kind, conversation.contact)
+    if found is not None and found[1].opted_out_at is not None:
+        raise OptedOut(conversation.channel, conversation.contact)
+
+
+def _send_item(
+    conversation: Conversation, message: Message, agent: Agent, now: datetime
+) -> OutboxItem:
+    """What a channel's sender needs, fixed at reply time so a retry sends the same thing."""
+    return OutboxItem(
+        id=new_id(),
+        idempotency_key=f"message:{message.id}",
+        kind=conversation.channel,
+        message_id=message.id,
+        conversation_id=conversation.id,
+        customer_id=conversation.customer_id,
+        payload={
+            "to": conversation.contact,
+            "from": conversation.via,
+            "text": message.text,
+            "subject": conversation.subject,
+            "agent_name": agent.name,
+            "attachments": [a.model_dump(mode="json") for a in message.attachments],
+        },
+        next_attempt_at=now,
+    )
 
 
 def _requeue(

@@ -56,6 +56,17 @@ class RoutingSettings(Section):
     default_capacity: dict[Channel, int] = Field(default_factory=lambda: dict(DEFAULT_CAPACITY))
 
 
+class OutboxSettings(Section):
+    poll_seconds: float = Field(default=1.0, gt=0)
+    max_attempts: int = Field(default=8, ge=1)
+    backoff_base_seconds: float = Field(default=2.0, gt=0)
+    backoff_max_seconds: float = Field(default=300.0, gt=0)
+    # A send still unanswered after this is cut off and retried; a process that died
+    # mid-send leaves its item for this long before it is marked "delivery unknown".
+    send_timeout_seconds: float = Field(default=30.0, gt=0)
+    concurrency: int = Field(default=16, ge=1)
+
+
 class QueueSettings(Section):
     name: str = Field(min_length=1)
     channels: tuple[Channel, ...] = CHANNELS
@@ -81,6 +92,7 @@ class Settings(Section):
     bus: BusSettings = BusSettings()
     auth: AuthSettings = AuthSettings()
     routing: RoutingSettings = RoutingSettings()
+    outbox: OutboxSettings = OutboxSettings()
     queues: tuple[QueueSettings, ...] = (QueueSettings(name="general"),)
     channels: ChannelsSettings = ChannelsSettings()
 

@@ -258,6 +258,11 @@ class Router:
                 offered = self._state.resolve(event.conversation_id)
                 if offered is not None:
                     await self._close(offered, "cancelled", "conversation resolved")
+            case StatusChanged(status="pending"):
+                # Reopened by a customer's reply: it waits in its queue again.
+                reopened = await self._reader.conversation(event.conversation_id)
+                if reopened is not None:
+                    self._state.track(reopened)
             case PresenceChanged():
                 await self._ensure_agent(event.agent_id)
                 for stale in self._state.set_presence(event.agent_id, event.status):

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from hub.ports import Store
 from storage.agents import SqlAgentDirectory
 from storage.connections import SqlConnections
+from storage.customers import SqlCustomers
 from storage.database import Database
 from storage.eventlog import SqlEventLog
 from storage.ingest import SqlInboundWriter
@@ -38,6 +39,7 @@ async def open_store(url: str, *, migrate: bool | None = None) -> AsyncIterator[
             inbound=SqlInboundWriter(db),
             reader=reader,
             visitors=SqlVisitors(db, reader),
+            customers=SqlCustomers(db),
             agents=SqlAgentDirectory(db),
             events=SqlEventLog(db),
             leases=SqlLeases(db),

@@ -27,6 +27,7 @@ class SqlAgentDirectory:
         role: Role,
         skills: Sequence[str],
         capacity: dict[str, int],
+        voice_target: str | None = None,
     ) -> Agent:
         now = datetime.now(UTC)
         agent = Agent(
@@ -36,6 +37,7 @@ class SqlAgentDirectory:
             role=role,
             skills=tuple(skills),
             capacity=capacity,
+            voice_target=voice_target,
         )
         row = agent.model_dump() | {
             "skills": list(skills),

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from hub.events import ConversationOpened, Envelope, MessageCreated
+from hub.events import ConversationOpened, Envelope, MessageCreated, StatusChanged
 from hub.ids import ConversationId, CustomerId, MessageId, new_id
 from hub.models import Channel, Conversation, InboundMessage, Ingested, Message
 from storage.database import Database
@@ -43,22 +43,12 @@ def _ingest(
     now = datetime.now(UTC)
     known = _known_messages(conn, {item.dedupe_key for item in batch})
     fresh = _first_of_each_key(batch, known)
-    conversations, opened = _open_conversations(conn, fresh, now)
-    emitted: list[Emitted] = [(ConversationOpened(conversation=c), None) for c in opened]
+    placed, emitted = _place(conn, fresh, now)
     new_messages: dict[str, Ingested] = {}
     rows = []
     for item in fresh:
-        conversation = conversations[(item.customer_id, item.channel)]
-        message = Message(
-            id=MessageId(new_id()),
-            conversation_id=conversation.id,
-            direction="in",
-            author="customer",
-            channel=item.channel,
-            text=item.text,
-            client_id=item.client_id,
-            created_at=now,
-        )
+        conversation = placed[item.dedupe_key]
+        message = _message(item, conversation.id, now)
         rows.append(message_values(message, item.customer_id, item.dedupe_key))
         new_messages[item.dedupe_key] = Ingested(
             message=message, conversation=conversation, duplicate=False
@@ -68,6 +58,95 @@ def _ingest(
         conn.execute(sa.insert(message_t), rows)
     results = [new_messages.get(item.dedupe_key) or known[item.dedupe_key] for item in batch]
     return _mark_repeats(batch, results), write_events(conn, emitted)
+
+
+def _message(item: InboundMessage, conversation_id: ConversationId, now: datetime) -> Message:
+    return Message(
+        id=MessageId(new_id()),
+        conversation_id=conversation_id,
+        direction="in",
+        author="customer",
+        channel=item.channel,
+        text=item.text,
+        client_id=item.client_id,
+        created_at=now,
+        html=item.html,
+        attachments=item.attachments,
+        external_id=item.external_id,
+        meta=item.meta,
+    )
+
+
+def _place(
+    conn: sa.Connection, items: Sequence[InboundMessage], now: datetime
+) -> tuple[dict[str, Conversation], list[Emitted]]:
+    """The conversation each message goes into, by dedupe key: the one it names (reopened if
+    resolved), a fresh one if it asks, else its customer's unresolved one on that channel."""
+    emitted: list[Emitted] = []
+    named = _named_conversations(conn, items, now, emitted)
+    rest = [i for i in items if i.new_conversation or i.dedupe_key not in named]
+    shared, opened = _open_conversations(conn, rest, now)
+    emitted[:0] = [(ConversationOpened(conversation=c), None) for c in opened]
+    placed = dict(named)
+    for item in rest:
+        placed[item.dedupe_key] = shared[_slot(item)]
+    return placed, emitted
+
+
+def _named_conversations(
+    conn: sa.Connection, items: Sequence[InboundMessage], now: datetime, emitted: list[Emitted]
+) -> dict[str, Conversation]:
+    ids = {i.conversation_id for i in items if i.conversation_id and not i.new_conversation}
+    if not ids:
+        return {}
+    rows = conn.execute(CONVERSATION_SELECT.where(conversation_t.c.id.in_(ids))).all()
+    found = {c.id: c for c in map(to_conversation, rows)}
+    for conversation in list(found.values()):
+        if conversation.status == "resolved":
+            found[conversation.id] = _reopen(conn, conversation, now, emitted)
+    return {
+        i.dedupe_key: found[i.conversation_id]
+        for i in items
+        if i.conversation_id in found and not i.new_conversation
+    }
+
+
+def _reopen(
+    conn: sa.Connection, conversation: Conversation, now: datetime, emitted: list[Emitted]
+) -> Conversation:
+    reopened = conversation.model_copy(
+        update={
+            "status": "pending",
+            "assignee_id": None,
+            "assignee_name": None,
+            "target_agent_id": None,
+            "resolved_at": None,
+            "queued_at": now,
+        }
+    )
+    conn.execute(
+        sa.update(conversation_t)
+        .where(conversation_t.c.id == conversation.id)
+        .values(conversation_values(reopened))
+    )
+    emitted.append(
+        (
+            StatusChanged(
+                conversation_id=conversation.id,
+                customer_id=conversation.customer_id,
+                status="pending",
+                agent_id=None,
+            ),
+            None,
+        )
+    )
+    return reopened
+
+
+def _slot(item: InboundMessage) -> tuple[CustomerId, Channel] | str:
+    """Messages share their customer's conversation on a channel unless they ask for a new
+    one, which is theirs alone."""
+    return item.dedupe_key if item.new_conversation else (item.customer_id, item.channel)
 
 
 def _first_of_each_key(
@@ -111,28 +190,27 @@ def _known_messages(conn: sa.Connection, keys: set[str]) -> dict[str, Ingested]:
 
 def _open_conversations(
     conn: sa.Connection, items: Sequence[InboundMessage], now: datetime
-) -> tuple[dict[tuple[CustomerId, Channel], Conversation], list[Conversation]]:
-    """The unresolved conversation of each (customer, channel), and those opened for it."""
-    customers = {item.customer_id for item in items}
-    if not customers:
-        return {}, []
-    query = CONVERSATION_SELECT.where(
-        conversation_t.c.customer_id.in_(customers), conversation_t.c.status != "resolved"
-    ).order_by(conversation_t.c.created_at)
-    found = {(c.customer_id, c.channel): c for c in map(to_conversation, conn.execute(query).all())}
-    missing = {
-        (i.customer_id, i.channel): i for i in items if (i.customer_id, i.channel) not in found
-    }
+) -> tuple[dict[tuple[CustomerId, Channel] | str, Conversation], list[Conversation]]:
+    """The conversation of each slot (see _slot): found unresolved, or opened for it."""
+    customers = {item.customer_id for item in items if not item.new_conversation}
+    found: dict[tuple[CustomerId, Channel] | str, Conversation] = {}
+    if customers:
+        query = CONVERSATION_SELECT.where(
+            conversation_t.c.customer_id.in_(customers), conversation_t.c.status != "resolved"
+        ).order_by(conversation_t.c.created_at)
+        for conversation in map(to_conversation, conn.execute(query).all()):
+            found[(conversation.customer_id, conversation.channel)] = conversation
+    missing = {_slot(i): i for i in items if _slot(i) not in found}
     if not missing:
         return found, []
     names_query = sa.select(customer_t.c.id, customer_t.c.display_name).where(
-        customer_t.c.id.in_({customer for customer, _ in missing})
+        customer_t.c.id.in_({item.customer_id for item in missing.values()})
     )
     names = {row.id: row.display_name for row in conn.execute(names_query)}
-    opened = [_new_conversation(item, names[item.customer_id], now) for item in missing.values()]
-    conn.execute(sa.insert(conversation_t), [conversation_values(c) for c in opened])
-    found.update({(c.customer_id, c.channel): c for c in opened})
-    return found, opened
+    opened = {s: _new_conversation(i, names[i.customer_id], now) for s, i in missing.items()}
+    conn.execute(sa.insert(conversation_t), [conversation_values(c) for c in opened.values()])
+    found.update(opened)
+    return found, list(opened.values())
 
 
 def _new_conversation(item: InboundMessage, customer_name: str, now: datetime) -> Conversation:
@@ -145,6 +223,9 @@ def _new_conversation(item: InboundMessage, customer_name: str, now: datetime) -
         status="pending",
         priority=item.priority,
         subject=item.subject,
+        contact=item.contact,
+        via=item.via,
+        linked_to=item.linked_to,
         created_at=now,
         queued_at=now,
     )

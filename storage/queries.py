@@ -72,7 +72,7 @@ class SqlConversationReader:
                 return None
             identities = (
                 await conn.execute(
-                    sa.select(identity_t.c.kind, identity_t.c.address)
+                    sa.select(identity_t.c.kind, identity_t.c.address, identity_t.c.opted_out_at)
                     .where(identity_t.c.customer_id == customer_id)
                     .order_by(identity_t.c.id)
                 )
@@ -81,7 +81,10 @@ class SqlConversationReader:
             id=CustomerId(row.id),
             display_name=row.display_name,
             email=row.email,
-            identities=tuple(Identity(kind=i.kind, address=i.address) for i in identities),
+            identities=tuple(
+                Identity(kind=i.kind, address=i.address, opted_out_at=i.opted_out_at)
+                for i in identities
+            ),
             created_at=row.created_at,
         )
 

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from hub.ids import AgentId, ConversationId, CustomerId, MessageId, OfferId
-from hub.models import Agent, Conversation, Message, Offer
+from hub.models import Agent, Attachment, Conversation, Message, Offer
 from storage.tables import AgentRow, ConversationRow, CustomerRow, MessageRow, OfferRow
 
 conversation_t = ConversationRow.__table__  # type: ignore[attr-defined]
@@ -47,6 +47,9 @@ def to_conversation(row: Any) -> Conversation:
         assignee_name=row.assignee_name,
         target_agent_id=AgentId(row.target_agent_id) if row.target_agent_id else None,
         subject=row.subject,
+        contact=row.contact,
+        via=row.via,
+        linked_to=ConversationId(row.linked_to) if row.linked_to else None,
         created_at=row.created_at,
         queued_at=row.queued_at,
         first_response_at=row.first_response_at,
@@ -71,7 +74,12 @@ def to_message(row: Any) -> Message:
         text=row.body_text,
         client_id=row.client_id,
         created_at=row.created_at,
+        html=row.body_html,
+        attachments=tuple(Attachment.model_validate(a) for a in row.attachments or ()),
+        external_id=row.external_id,
+        meta=row.meta or {},
         delivery_status=row.delivery_status,
+        delivery_error=row.delivery_error,
     )
 
 
@@ -85,10 +93,14 @@ def message_values(message: Message, customer_id: CustomerId, key: str) -> dict[
         "agent_id": message.agent_id,
         "channel": message.channel,
         "body_text": message.text,
-        "body_html": None,
+        "body_html": message.html,
         "client_id": message.client_id,
         "dedupe_key": key,
         "delivery_status": message.delivery_status,
+        "delivery_error": message.delivery_error,
+        "external_id": message.external_id,
+        "attachments": [a.model_dump(mode="json") for a in message.attachments],
+        "meta": message.meta,
         "created_at": message.created_at,
     }
 
@@ -101,6 +113,7 @@ def to_agent(row: Any) -> Agent:
         role=row.role,
         skills=tuple(row.skills),
         capacity=dict(row.capacity),
+        voice_target=row.voice_target,
         status=row.status,
     )
 

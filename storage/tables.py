@@ -50,6 +50,7 @@ class CustomerIdentityRow(SQLModel, table=True):
     customer_id: str = Field(foreign_key="customer.id", index=True)
     kind: str = Field(max_length=16)
     address: str
+    opted_out_at: datetime | None = _utc(default=None)
 
 
 class ConversationRow(SQLModel, table=True):
@@ -64,6 +65,9 @@ class ConversationRow(SQLModel, table=True):
     assignee_id: str | None = Field(default=None, foreign_key="agent.id", index=True)
     target_agent_id: str | None = Field(default=None, foreign_key="agent.id")
     subject: str | None = None
+    contact: str | None = None
+    via: str | None = None
+    linked_to: str | None = None
     created_at: datetime = _utc()
     queued_at: datetime = _utc()
     first_assigned_at: datetime | None = _utc(default=None)
@@ -73,6 +77,7 @@ class ConversationRow(SQLModel, table=True):
 
 class MessageRow(SQLModel, table=True):
     __tablename__ = "message"
+    __table_args__ = (sa.Index("ix_message_channel_external_id", "channel", "external_id"),)
     id: str = Field(primary_key=True, max_length=32)
     conversation_id: str = Field(foreign_key="conversation.id", index=True)
     customer_id: str = Field(foreign_key="customer.id")
@@ -86,6 +91,11 @@ class MessageRow(SQLModel, table=True):
     # Provider or client id that makes retries idempotent (MessageSid, Message-ID+UID, ...).
     dedupe_key: str = Field(unique=True)
     delivery_status: str | None = None
+    delivery_error: str | None = None
+    # The provider's id (MessageSid, Message-ID): receipts and replies find the message by it.
+    external_id: str | None = None
+    attachments: list[dict[str, Any]] = _json(default_factory=list)
+    meta: dict[str, Any] = _json(default_factory=dict)
     created_at: datetime = _utc()
 
 
@@ -108,6 +118,8 @@ class AgentRow(SQLModel, table=True):
     role: str = Field(max_length=16)
     skills: list[str] = _json()
     capacity: dict[str, int] = _json()
+    # Where a call is connected: an E.164 number, or "client:<identity>" for Twilio Client.
+    voice_target: str | None = None
     status: str = Field(default="offline", max_length=16)
     status_changed_at: datetime = _utc()
     created_at: datetime = _utc()
@@ -170,3 +182,43 @@ class AgentConnectionRow(SQLModel, table=True):
     agent_id: str = Field(primary_key=True, foreign_key="agent.id")
     sockets: int
     seen_at: datetime = _utc()
+
+
+class OutboxRow(SQLModel, table=True):
+    """An outbound send, committed with the change that asks for it (a reply, a call redirect)
+    and carried out by the dispatcher. `idempotency_key` makes a repeated request one send."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_state_due", "state", "next_attempt_at"),)
+    id: str = Field(primary_key=True, max_length=32)
+    idempotency_key: str = Field(unique=True)
+    kind: str = Field(max_length=32)
+    message_id: str | None = Field(default=None, foreign_key="message.id")
+    conversation_id: str | None = None
+    customer_id: str | None = None
+    payload: dict[str, Any] = _json()
+    state: str = Field(max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = _utc()
+    claimed_until: datetime | None = _utc(default=None)
+    last_error: str | None = None
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class CallRow(SQLModel, table=True):
+    """A phone call and where it stands; its steps are also timeline entries."""
+
+    __tablename__ = "call"
+    sid: str = Field(primary_key=True)
+    conversation_id: str = Field(foreign_key="conversation.id", index=True)
+    customer_id: str = Field(foreign_key="customer.id")
+    from_number: str
+    to_number: str
+    state: str = Field(max_length=16)
+    agent_id: str | None = Field(default=None, foreign_key="agent.id")
+    answered_at: datetime | None = _utc(default=None)
+    ended_at: datetime | None = _utc(default=None)
+    duration_seconds: int | None = None
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()

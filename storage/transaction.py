@@ -12,11 +12,24 @@ from typing import Any
 import sqlalchemy as sa
 
 from hub.events import Envelope, Event, OfferOutcome
-from hub.ids import AgentId, ConversationId, CustomerId, OfferId
-from hub.models import Agent, Conversation, Message, Offer, Presence
+from hub.ids import AgentId, ConversationId, CustomerId, MessageId, OfferId
+from hub.models import (
+    Agent,
+    Call,
+    Channel,
+    Conversation,
+    DeliveryStatus,
+    Identity,
+    Message,
+    Offer,
+    Presence,
+)
+from hub.outbox import OutboxItem, OutboxState
 from hub.ports import Action, Failed
+from storage import calls, outbox
 from storage.database import Database
 from storage.eventlog import Emitted, write_events
+from storage.queries import identity_t
 from storage.records import (
     CONVERSATION_SELECT,
     MESSAGE_SELECT,
@@ -109,6 +122,68 @@ class SqlTransaction:
 
     def emit(self, event: Event, audience: AgentId | None = None) -> None:
         self.emitted.append((event, audience))
+
+    def message(self, message_id: MessageId) -> Message | None:
+        row = self._conn.execute(MESSAGE_SELECT.where(message_t.c.id == message_id)).first()
+        return to_message(row) if row else None
+
+    def message_by_external_id(self, channel: Channel, external_id: str) -> Message | None:
+        query = MESSAGE_SELECT.where(
+            message_t.c.channel == channel, message_t.c.external_id == external_id
+        )
+        row = self._conn.execute(query.limit(1)).first()
+        return to_message(row) if row else None
+
+    def set_delivery(
+        self,
+        message_id: MessageId,
+        status: DeliveryStatus,
+        error: str | None = None,
+        external_id: str | None = None,
+    ) -> None:
+        outbox.set_delivery(self._conn, message_t, message_id, status, error, external_id)
+
+    def add_outbox(self, item: OutboxItem) -> bool:
+        return outbox.add_outbox(self._conn, item)
+
+    def claim_outbox(
+        self, kinds: Sequence[str], now: datetime, limit: int, lease_until: datetime
+    ) -> list[OutboxItem]:
+        return outbox.claim_outbox(self._conn, kinds, now, limit, lease_until)
+
+    def interrupted_outbox(self, now: datetime) -> list[OutboxItem]:
+        return outbox.interrupted_outbox(self._conn, now)
+
+    def settle_outbox(
+        self,
+        item_id: str,
+        state: OutboxState,
+        next_attempt_at: datetime | None = None,
+        last_error: str | None = None,
+    ) -> None:
+        outbox.settle_outbox(self._conn, item_id, state, next_attempt_at, last_error)
+
+    def identity(self, kind: str, address: str) -> tuple[CustomerId, Identity] | None:
+        row = self._conn.execute(
+            sa.select(identity_t).where(identity_t.c.kind == kind, identity_t.c.address == address)
+        ).first()
+        if row is None:
+            return None
+        identity = Identity(kind=row.kind, address=row.address, opted_out_at=row.opted_out_at)
+        return CustomerId(row.customer_id), identity
+
+    def set_opt_out(self, kind: str, address: str, at: datetime | None) -> None:
+        self._conn.execute(
+            sa.update(identity_t)
+            .where(identity_t.c.kind == kind, identity_t.c.address == address)
+            .values(opted_out_at=at)
+        )
+
+    def call(self, sid: str) -> Call | None:
+        return calls.load_call(self._conn, sid)
+
+    def save_call(self, call: Call) -> None:
+        calls.save_call(self._conn, call)
 
 
 class SqlUnitOfWork:

@@ -1,0 +1,118 @@
+"""The outbox table and message delivery columns, in the caller's transaction (synchronous
+Core, run by the unit of work on the writer)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from hub.ids import ConversationId, CustomerId, MessageId
+from hub.models import DeliveryStatus
+from hub.outbox import OutboxItem, OutboxState
+from storage.tables import OutboxRow
+
+outbox_t = OutboxRow.__table__  # type: ignore[attr-defined]
+
+
+def add_outbox(conn: sa.Connection, item: OutboxItem) -> bool:
+    exists = conn.scalar(
+        sa.select(outbox_t.c.id).where(outbox_t.c.idempotency_key == item.idempotency_key)
+    )
+    if exists is not None:
+        return False
+    now = datetime.now(UTC)
+    conn.execute(
+        sa.insert(outbox_t),
+        item.model_dump() | {"claimed_until": None, "created_at": now, "updated_at": now},
+    )
+    return True
+
+
+def claim_outbox(
+    conn: sa.Connection, kinds: Sequence[str], now: datetime, limit: int, lease_until: datetime
+) -> list[OutboxItem]:
+    due = conn.execute(
+        sa.select(outbox_t)
+        .where(
+            outbox_t.c.state == "pending",
+            outbox_t.c.kind.in_(kinds),
+            outbox_t.c.next_attempt_at <= now,
+        )
+        .order_by(outbox_t.c.next_attempt_at, outbox_t.c.id)
+        .limit(limit)
+    ).all()
+    if not due:
+        return []
+    ids = [row.id for row in due]
+    conn.execute(
+        sa.update(outbox_t)
+        .where(outbox_t.c.id.in_(ids))
+        .values(
+            state="sending",
+            attempts=outbox_t.c.attempts + 1,
+            claimed_until=lease_until,
+            updated_at=now,
+        )
+    )
+    return [
+        to_item(row).model_copy(update={"state": "sending", "attempts": row.attempts + 1})
+        for row in due
+    ]
+
+
+def interrupted_outbox(conn: sa.Connection, now: datetime) -> list[OutboxItem]:
+    rows = conn.execute(
+        sa.select(outbox_t).where(outbox_t.c.state == "sending", outbox_t.c.claimed_until < now)
+    ).all()
+    return [to_item(row) for row in rows]
+
+
+def settle_outbox(
+    conn: sa.Connection,
+    item_id: str,
+    state: OutboxState,
+    next_attempt_at: datetime | None,
+    last_error: str | None,
+) -> None:
+    values: dict[str, Any] = {
+        "state": state,
+        "claimed_until": None,
+        "last_error": last_error,
+        "updated_at": datetime.now(UTC),
+    }
+    if next_attempt_at is not None:
+        values["next_attempt_at"] = next_attempt_at
+    conn.execute(sa.update(outbox_t).where(outbox_t.c.id == item_id).values(values))
+
+
+def set_delivery(
+    conn: sa.Connection,
+    message_t: sa.Table,
+    message_id: MessageId,
+    status: DeliveryStatus,
+    error: str | None,
+    external_id: str | None,
+) -> None:
+    values: dict[str, Any] = {"delivery_status": status, "delivery_error": error}
+    if external_id is not None:
+        values["external_id"] = external_id
+    conn.execute(sa.update(message_t).where(message_t.c.id == message_id).values(values))
+
+
+def to_item(row: Any) -> OutboxItem:
+    return OutboxItem(
+        id=row.id,
+        idempotency_key=row.idempotency_key,
+        kind=row.kind,
+        message_id=MessageId(row.message_id) if row.message_id else None,
+        conversation_id=ConversationId(row.conversation_id) if row.conversation_id else None,
+        customer_id=CustomerId(row.customer_id) if row.customer_id else None,
+        payload=row.payload,
+        state=row.state,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        last_error=row.last_error,
+    )
