@@ -31,6 +31,7 @@ class KnownConversation:
     participants: frozenset[str]  # addresses CC'd into it
     status: str
     resolved_at: datetime | None = None
+    customer_id: str | None = None  # the hub's customer, when known
 
     def has_participant(self, address: str) -> bool:
         return address == self.customer or address in self.participants

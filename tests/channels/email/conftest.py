@@ -6,6 +6,7 @@ import pytest
 
 from tests.channels.email.dovecot import Dovecot, available
 from tests.channels.email.mailbox import TestMailbox
+from tests.channels.email.smtp_server import SmtpServer
 from tests.services import unavailable
 
 
@@ -33,3 +34,12 @@ async def mailbox(dovecot: Dovecot) -> AsyncIterator[TestMailbox]:
     """A second IMAP session, as a mail server delivering into the mailbox would be."""
     async with TestMailbox(dovecot) as box:
         yield box
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

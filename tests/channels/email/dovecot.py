@@ -56,11 +56,12 @@ class Dovecot:
         if self.port == 0:
             self.port = free_port()
         self._write_config()
-        self._process = subprocess.Popen(
-            [DOVECOT, "-F", "-c", str(self.config_path)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        with (self.root / "stderr.log").open("ab") as errors:
+            self._process = subprocess.Popen(
+                [DOVECOT, "-F", "-c", str(self.config_path)],
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+            )
         try:
             self._wait_ready()
         except BaseException:
@@ -109,7 +110,7 @@ class Dovecot:
         while time.monotonic() < deadline:
             assert self._process is not None
             if self._process.poll() is not None:
-                err = self._process.stderr.read().decode() if self._process.stderr else ""
+                err = (self.root / "stderr.log").read_text(errors="replace")
                 raise RuntimeError(f"dovecot exited: {err}\n{self._log()}")
             try:
                 with socket.create_connection((self.host, self.port), timeout=1) as sock:

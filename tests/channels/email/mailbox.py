@@ -41,7 +41,7 @@ class TestMailbox:
         """APPEND one message; returns its UID."""
         response = await self.client.append(raw, mailbox=folder)
         assert response.result == "OK", response
-        match = re.search(rb"APPENDUID \d+ (\d+)", response.lines[0])
+        match = re.search(rb"APPENDUID \d+ (\d+)", b" ".join(map(bytes, response.lines)))
         assert match is not None, response
         return int(match.group(1))
 
