@@ -43,6 +43,11 @@ class AgentsUI:
             holder,
         )
         limit = settings.server.max_frame_bytes
+        self._files = FilesApi(
+            auth,
+            settings.server.data_dir / "attachments",
+            settings.channels.email.max_attachment_bytes,
+        )
         self._api = ConsoleApi(
             auth, store.reader, store.agents, settings.queues, settings.auth.token_ttl_seconds
         )
@@ -56,6 +61,7 @@ class AgentsUI:
             self._tracker,
             self._sockets,
             limit,
+            self._files,
         )
         dashboard = Dashboard(store.reader, store.agents, settings.queues, mailboxes)
         self._files = FilesApi(

@@ -146,7 +146,9 @@ class ImapSession:
     async def close(self) -> None:
         if not self._lost.is_set():
             try:
-                async with asyncio.timeout(5):
+                async with asyncio.timeout(2):
+                    if self._client.has_pending_idle():
+                        self._client.idle_done()  # LOGOUT would queue behind the IDLE
                     await self._client.logout()
             except (TimeoutError, OSError, aioimaplib.AioImapException):
                 pass

@@ -120,3 +120,17 @@ class HubView:
             return None
 
         return await eventually(check)
+
+
+async def accepted_conversation(agent: Any) -> dict[str, Any]:
+    """The next offer, accepted; returns its conversation."""
+    offer = await agent.expect("offer")
+    await agent.send(type="accept", offer_id=offer["offer_id"])
+    await agent.expect("assigned", lambda f: f["conversation"]["id"] == offer["conversation"]["id"])
+    conversation: dict[str, Any] = offer["conversation"]
+    return conversation
+
+
+async def cursor(settings: Settings, mailbox: str = "support") -> tuple[int, int] | None:
+    async with open_store(settings.database_url) as store:
+        return await store.email.cursor(mailbox)

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+__all__ = ["EmailMessage"]
+
 SUPPORT = "support@example.com"
 OUR_DOMAIN = "hub.example.com"
 

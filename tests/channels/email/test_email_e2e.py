@@ -8,7 +8,7 @@ import aiohttp
 
 from tests.channels.email import shapes
 from tests.channels.email.dovecot import Dovecot
-from tests.channels.email.hubs import DOMAIN, SUPPORT, HubView, email_settings
+from tests.channels.email.hubs import DOMAIN, SUPPORT, email_settings
 from tests.channels.email.mailbox import TestMailbox
 from tests.channels.email.smtp_server import SmtpServer
 from tests.harness import RunningHub, connect_agent, login
@@ -21,7 +21,6 @@ async def test_idle_delivery_reply_out_and_threaded_answer(
 ) -> None:
     settings = email_settings(tmp_path, sqlite_url, dovecot, smtp_server)
     hub = await RunningHub(settings).start()
-    view = HubView(settings)
     ann = await hub.add_agent("Ann")
     async with aiohttp.ClientSession() as http:
         try:
