@@ -11,6 +11,7 @@ from contextlib import AsyncExitStack
 from aiohttp import web
 
 from agents_ui import AgentsUI
+from channels.twilio import TwilioChannel
 from channels.webchat import WebchatChannel
 from hub.auth import Authenticator, load_or_create_secret
 from hub.bus import Bus
@@ -79,5 +80,11 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
     if webchat.enabled:
         queue = settings.queue_for("webchat", webchat.queue).name
         WebchatChannel(stream, store.visitors, store.reader, feed, webchat, queue).install(app)
+    twilio = settings.channels.twilio
+    if twilio.enabled:
+        token = twilio.auth_token.get_secret_value()
+        queues = (settings.queue_for("sms").name, settings.queue_for("voice").name)
+        channel = TwilioChannel(twilio, token, store, work, stream, feed, queues)
+        await channel.install(app, outbox, stack)
     await outbox.__aenter__()
     return app

@@ -1,0 +1,137 @@
+"""An incoming call: the caller hears the greeting while the router offers the call. If an
+agent accepts within `ring_seconds` the call is dialled straight to them; if nobody can take
+it, or nobody accepts in time, it waits in Twilio's queue (see queueing.py) and is redirected
+to the agent who accepts it later."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiohttp import web
+
+from channels.twilio import twiml
+from channels.twilio.phones import display, to_e164
+from channels.twilio.records import CallEvent, IncomingCall, parse_form
+from channels.twilio.webhooks import SignedWebhooks
+from channels.twilio.webhooks import twiml as respond
+from hub.bus import Subscription
+from hub.calls import CallService
+from hub.errors import BadInput
+from hub.events import Assigned, Envelope
+from hub.feed import EventFeed
+from hub.ids import AgentId
+from hub.models import Call, Conversation
+from hub.ports import AgentDirectory, ConversationReader, Customers
+from hub.settings import TwilioSettings
+
+log = logging.getLogger(__name__)
+PATHS = {
+    "route": "/twilio/voice/route",
+    "connect": "/twilio/voice/connect",
+    "dial": "/twilio/voice/dial-status",
+    "leg": "/twilio/voice/agent-leg",
+    "wait": "/twilio/voice/wait",
+    "dequeued": "/twilio/voice/queue-result",
+    "recorded": "/twilio/voice/recorded",
+    "transcription": "/twilio/voice/transcription",
+}
+
+
+class VoiceCalls:
+    def __init__(
+        self,
+        settings: TwilioSettings,
+        hooks: SignedWebhooks,
+        calls: CallService,
+        customers: Customers,
+        reader: ConversationReader,
+        agents: AgentDirectory,
+        feed: EventFeed,
+        default_queue: str,
+    ) -> None:
+        self.settings = settings
+        self.hooks = hooks
+        self.calls = calls
+        self.customers = customers
+        self.reader = reader
+        self.agents = agents
+        self._feed = feed
+        self._default_queue = default_queue
+
+    def url(self, name: str, query: str = "") -> str:
+        return self.hooks.url_for(PATHS[name] + (f"?{query}" if query else ""))
+
+    async def incoming(self, _request: web.Request, form: dict[str, str]) -> web.Response:
+        event = parse_form(IncomingCall, form)
+        caller = to_e164(event.sender, self.settings.default_region)
+        to = to_e164(event.to, self.settings.default_region)
+        customer_id = await self.customers.identify("phone", caller, display(caller))
+        queue = self.settings.queue_of(to) or self._default_queue
+        await self.calls.ring(event.call_sid, customer_id, caller, to, queue)
+        return respond(twiml.greet_then(self.settings, self.url("route")))
+
+    async def route(self, _request: web.Request, form: dict[str, str]) -> web.Response:
+        """After the greeting: dial the agent who accepted, wait for the offer that is out,
+        or queue the caller."""
+        call, conversation = await self.call_and_conversation(parse_form(CallEvent, form).call_sid)
+        async with self._feed.subscribe(customer=conversation.customer_id) as events:
+            # Read after subscribing, so an acceptance landing in between is not missed.
+            current = await self.reader.conversation(conversation.id) or conversation
+            agent_id = current.assignee_id or await self._accepted(events, current)
+        if agent_id is not None:
+            return await self.dial(call, agent_id)
+        await self.calls.update(call.sid, "queued")
+        wait, dequeued = self.url("wait"), self.url("dequeued")
+        return respond(twiml.enqueue(conversation.queue, wait, dequeued))
+
+    async def connect(self, request: web.Request, _form: dict[str, str]) -> web.Response:
+        """Where the Calls API redirect sends a queued call once an agent has accepted it."""
+        call = await self.customers.call(request.query.get("call", ""))
+        agent = request.query.get("agent", "")
+        if call is None or not agent:
+            raise BadInput("connect needs a known call and an agent")
+        return await self.dial(call, AgentId(agent))
+
+    async def dial(self, call: Call, agent_id: AgentId) -> web.Response:
+        agent = await self.agents.agent(agent_id)
+        if agent is None:
+            raise BadInput(f"unknown agent {agent_id}")
+        await self.calls.update(call.sid, "connecting", agent_id=agent_id)
+        query = f"agent={agent_id}"
+        return respond(twiml.dial_agent(agent, self.url("dial", query), self.url("leg", query)))
+
+    async def call_and_conversation(self, sid: str) -> tuple[Call, Conversation]:
+        call = await self.customers.call(sid)
+        conversation = await self.reader.conversation(call.conversation_id) if call else None
+        if call is None or conversation is None:
+            raise BadInput(f"unknown CallSid {sid}")
+        return call, conversation
+
+    async def _accepted(self, events: Subscription, conversation: Conversation) -> AgentId | None:
+        """The agent who accepts within ring_seconds, or None (nobody is offered it, or
+        nobody took it in time)."""
+        pending = [
+            o for o in await self.reader.pending_offers() if o.conversation_id == conversation.id
+        ]
+        if not pending:
+            return None  # the router would have offered it during the greeting
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.settings.ring_seconds):
+                while True:
+                    envelope = await events.get()
+                    if not isinstance(envelope, Envelope):
+                        continue
+                    found = _outcome(envelope, conversation)
+                    if found is not None:
+                        return found
+        return None
+
+
+def _outcome(envelope: Envelope, conversation: Conversation) -> AgentId | None:
+    # A rejected or timed-out offer is followed by the next one: only Assigned ends the wait.
+    event = envelope.event
+    if isinstance(event, Assigned) and event.conversation.id == conversation.id:
+        return event.agent_id
+    return None
