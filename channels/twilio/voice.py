@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
 
 from aiohttp import web
 
@@ -16,10 +17,10 @@ from channels.twilio.phones import display, to_e164
 from channels.twilio.records import CallEvent, IncomingCall, parse_form
 from channels.twilio.webhooks import SignedWebhooks
 from channels.twilio.webhooks import twiml as respond
-from hub.bus import Subscription
+from hub.bus import BusMessage, Subscription
 from hub.calls import CallService
 from hub.errors import BadInput
-from hub.events import Assigned, Envelope
+from hub.events import Assigned, Ephemeral, OfferMade
 from hub.feed import EventFeed
 from hub.ids import AgentId
 from hub.models import Call, Conversation
@@ -27,6 +28,8 @@ from hub.ports import AgentDirectory, ConversationReader, Customers
 from hub.settings import TwilioSettings
 
 log = logging.getLogger(__name__)
+# Longer than the router ever takes to offer a new conversation; the greeting is longer.
+ROUTER_GRACE_SECONDS = 1.0
 PATHS = {
     "route": "/twilio/voice/route",
     "connect": "/twilio/voice/connect",
@@ -110,28 +113,38 @@ class VoiceCalls:
         return call, conversation
 
     async def _accepted(self, events: Subscription, conversation: Conversation) -> AgentId | None:
-        """The agent who accepts within ring_seconds, or None (nobody is offered it, or
-        nobody took it in time)."""
-        pending = [
-            o for o in await self.reader.pending_offers() if o.conversation_id == conversation.id
-        ]
-        if not pending:
-            return None  # the router would have offered it during the greeting
+        """The agent who accepts within ring_seconds, or None: nobody could be offered the
+        call (the router queued it), or nobody took it in time."""
+        offers = await self.reader.pending_offers()
+        offered = any(o.conversation_id == conversation.id for o in offers)
+        waited = (datetime.now(UTC) - conversation.queued_at).total_seconds()
+        if not offered and waited > ROUTER_GRACE_SECONDS:
+            return None  # the router places a call within milliseconds: nobody is free
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.settings.ring_seconds):
                 while True:
-                    envelope = await events.get()
-                    if not isinstance(envelope, Envelope):
-                        continue
-                    found = _outcome(envelope, conversation)
-                    if found is not None:
-                        return found
+                    signal = _signal(await events.get(), conversation)
+                    if isinstance(signal, str):
+                        return AgentId(signal)
+                    if signal is _QUEUED and not offered:
+                        return None
+                    offered = offered or signal is _OFFERED
         return None
 
 
-def _outcome(envelope: Envelope, conversation: Conversation) -> AgentId | None:
-    # A rejected or timed-out offer is followed by the next one: only Assigned ends the wait.
-    event = envelope.event
+_OFFERED, _QUEUED = object(), object()
+
+
+def _signal(message: BusMessage, conversation: Conversation) -> str | object | None:
+    """What a feed message says about this call: the agent it was assigned to, that it was
+    offered, or that the router found nobody and gave it a queue position."""
+    if isinstance(message, Ephemeral):
+        if message.type == "queue" and message.conversation_id == conversation.id:
+            return _QUEUED
+        return None
+    event = message.event
     if isinstance(event, Assigned) and event.conversation.id == conversation.id:
         return event.agent_id
+    if isinstance(event, OfferMade) and event.conversation.id == conversation.id:
+        return _OFFERED
     return None
