@@ -3,6 +3,7 @@ field is a 400 that names it, and nothing a caller sends can inject TwiML or mar
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import aiohttp
@@ -146,3 +147,26 @@ def test_twilio_config_errors_name_the_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as bad_url:
         load_settings(path, env={"CONTACTHUB_TEST_TWILIO_TOKEN": TOKEN})
     assert bad_url.value.key == "channels.twilio.api_base_url"
+
+
+async def test_storage_down_is_a_503_so_twilio_retries_and_nothing_is_lost(
+    tmp_path: Path, sqlite_url: str, standin: Standin, http: aiohttp.ClientSession
+) -> None:
+    hub = await start_hub(tmp_path, sqlite_url, standin[1])
+    try:
+        twilio = TwilioSide(http, hub)
+        # Another process holds the database's write lock past the busy timeout.
+        blocker = sqlite3.connect(sqlite_url.split("///", 1)[1], isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            status, text = await twilio.post("/twilio/sms", SMS)
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert (status, text) == (503, "storage unavailable, retry later\n")
+        assert await stored_events(hub) == []
+        await twilio.sms(SMS["MessageSid"], SMS["Body"])  # Twilio's retry
+        await twilio.sms(SMS["MessageSid"], SMS["Body"])
+        assert await stored_events(hub) == ["conversation_opened", "message"]
+    finally:
+        await hub.stop()
