@@ -71,8 +71,6 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
         )
     )
     app = web.Application()
-    # Senders are registered by the channels below, before the dispatcher starts.
-    stack.push_async_callback(outbox.__aexit__, None, None, None)
     ui = AgentsUI(settings, store, auth, conversations, offers, feed, holder)
     stack.push_async_callback(ui.aclose)
     ui.install(app)
@@ -86,5 +84,7 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
         queues = (settings.queue_for("sms").name, settings.queue_for("voice").name)
         channel = TwilioChannel(twilio, token, store, work, stream, feed, queues)
         await channel.install(app, outbox, stack)
-    await outbox.__aenter__()
+    # Started after the channels registered their senders, and stopped before they close,
+    # so a send in flight at shutdown finishes on a live client.
+    await stack.enter_async_context(outbox)
     return app
