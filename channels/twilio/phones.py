@@ -24,6 +24,8 @@ def to_e164(raw: str, default_region: str) -> str:
 
 def display(e164: str) -> str:
     """How a number reads to a person: +1 555-010-2000."""
+    if e164.startswith("withheld:"):
+        return "Withheld number"
     try:
         parsed = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

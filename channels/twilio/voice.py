@@ -68,8 +68,13 @@ class VoiceCalls:
 
     async def incoming(self, _request: web.Request, form: dict[str, str]) -> web.Response:
         event = parse_form(IncomingCall, form)
-        caller = to_e164(event.sender, self.settings.default_region)
         to = to_e164(event.to, self.settings.default_region)
+        try:
+            caller = to_e164(event.sender, self.settings.default_region)
+        except BadInput:
+            # A withheld number ("anonymous", "+266696687") still gets through to an agent,
+            # as its own customer: it must not merge every anonymous caller into one.
+            caller = f"withheld:{event.call_sid}"
         customer_id = await self.customers.identify("phone", caller, display(caller))
         queue = self.settings.queue_of(to) or self._default_queue
         await self.calls.ring(event.call_sid, customer_id, caller, to, queue)

@@ -9,6 +9,7 @@ from xml.etree import ElementTree
 
 import aiohttp
 
+from storage import open_store
 from tests.channels.twilio.conftest import (
     ACCOUNT,
     CUSTOMER,
@@ -235,5 +236,26 @@ async def test_an_agent_on_a_call_gets_no_chat_offers(
         await twilio.sms("SM" + "9" * 32, "a text while she is on the phone", sender="+15550009999")
         await asyncio.sleep(0.5)
         assert len(agent.of_type("offer")) == 1  # only the call
+    finally:
+        await hub.stop()
+
+
+async def test_a_withheld_number_still_reaches_an_agent(
+    tmp_path: Path, sqlite_url: str, standin: Standin, http: aiohttp.ClientSession
+) -> None:
+    hub = await start_hub(tmp_path, sqlite_url, standin[1])
+    try:
+        agent = await connect_agent(http, hub, await hub.add_agent("Flo"))
+        twilio = TwilioSide(http, hub)
+        for sid in ("CA50", "CA51"):
+            params = call_params(sid) | {"From": "anonymous"}
+            greeting = await twilio.twiml("/twilio/voice", **params)
+            assert [e.tag for e in greeting] == ["Say", "Redirect"]
+        offer = await agent.expect("offer")
+        assert offer["conversation"]["customer_name"] == "Withheld number"
+        async with open_store(hub.settings.database_url) as store:
+            first, second = [await store.customers.call(sid) for sid in ("CA50", "CA51")]
+        assert first is not None and second is not None
+        assert first.customer_id != second.customer_id  # two strangers, not one customer
     finally:
         await hub.stop()
