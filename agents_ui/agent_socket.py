@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from agents_ui.files import FilesApi
 from agents_ui.frames import (
     AGENT_FRAMES,
     Accept,
@@ -33,7 +34,7 @@ from hub.errors import BadInput, Forbidden, HubError, NotFound
 from hub.events import Envelope, Ephemeral, OfferMade
 from hub.feed import EventFeed
 from hub.frames import parse_frame, request_echo
-from hub.models import Agent, Offer
+from hub.models import Agent, Attachment, Offer
 from hub.offers import OfferService, preview_of
 from hub.ports import ConversationReader, EventLog
 from hub.services import ConversationService
@@ -54,7 +55,9 @@ class AgentSocket:
         tracker: ConnectionTracker,
         sockets: SocketHub,
         max_frame_bytes: int,
+        files: FilesApi | None = None,
     ) -> None:
+        self.files = files  # resolves a reply's uploaded attachments
         self.auth = auth
         self.conversations = conversations
         self.offers = offers
@@ -198,6 +201,15 @@ class _AgentSession:
             internal = {"type": "error", "code": "internal", "message": "internal error"}
             await self._send(internal | request_echo(data))
 
+    def _attachments(self, frame: Reply) -> list[Attachment]:
+        """Uploaded files named by the reply; an unknown hash is refused (NotFound)."""
+        files = self._o.files
+        if not frame.attachments:
+            return []
+        if files is None:
+            raise BadInput("attachments are not accepted here")
+        return [files.attachment(a.sha256, a.name, a.content_type) for a in frame.attachments]
+
     async def _act(self, frame: AgentFrame) -> None:
         agent, conversations, offers = self._agent, self._o.conversations, self._o.offers
         if isinstance(frame, SetPresence):
@@ -208,7 +220,7 @@ class _AgentSession:
             await offers.reject(agent.id, frame.offer_id, frame.reason)
         elif isinstance(frame, Reply):
             message = await conversations.reply(
-                agent, frame.conversation_id, frame.client_id, frame.text
+                agent, frame.conversation_id, frame.client_id, frame.text, self._attachments(frame)
             )
             await self._send(
                 {

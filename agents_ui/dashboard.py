@@ -4,11 +4,11 @@ and every conversation not yet resolved. Built from storage, so every hub proces
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from hub.models import Agent, Conversation
+from hub.models import Agent, Conversation, MailboxState
 from hub.ports import AgentDirectory, ConversationReader
 from hub.settings import QueueSettings
 
@@ -19,10 +19,12 @@ class Dashboard:
         reader: ConversationReader,
         agents: AgentDirectory,
         queues: Sequence[QueueSettings],
+        mailboxes: Callable[[], list[MailboxState]] | None = None,
     ) -> None:
         self._reader = reader
         self._agents = agents
         self._queues = queues
+        self._mailboxes = mailboxes  # this process's email pollers
 
     async def snapshot(self) -> dict[str, Any]:
         now = datetime.now(UTC)
@@ -41,6 +43,9 @@ class Dashboard:
             ],
             "agents": _agent_rows(agents, unresolved),
             "conversations": [c.model_dump(mode="json") for c in unresolved],
+            "mailboxes": [m.model_dump(mode="json") for m in self._mailboxes()]
+            if self._mailboxes
+            else [],
         }
 
 

@@ -29,11 +29,20 @@ class Reject(Frame):
     reason: Annotated[str, Field(max_length=200)] = ""
 
 
+class ReplyAttachment(Frame):
+    """A file uploaded before through POST /api/v1/attachments, named by its hash."""
+
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    content_type: Annotated[str, Field(pattern=r"^[\w.+-]+/[\w.+-]+$")] = "application/octet-stream"
+
+
 class Reply(Frame):
     type: Literal["reply"]
     conversation_id: ConversationId
     client_id: ClientId
     text: Text
+    attachments: Annotated[list[ReplyAttachment], Field(max_length=20)] = []
 
 
 class Note(Frame):

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiohttp import web
 
 from agents_ui.agent_socket import AgentSocket
 from agents_ui.api import ConsoleApi
 from agents_ui.dashboard import Dashboard
+from agents_ui.files import FilesApi
 from agents_ui.presence import ConnectionTracker
 from agents_ui.sockets import SocketHub
 from agents_ui.supervisor_socket import SupervisorSocket
 from hub.auth import Authenticator
 from hub.feed import EventFeed
+from hub.models import MailboxState
 from hub.offers import OfferService
 from hub.ports import Store
 from hub.services import ConversationService
@@ -28,6 +32,8 @@ class AgentsUI:
         offers: OfferService,
         feed: EventFeed,
         holder: str,
+        *,
+        mailboxes: Callable[[], list[MailboxState]] | None = None,
     ) -> None:
         self._sockets = SocketHub()
         self._tracker = ConnectionTracker(
@@ -37,6 +43,11 @@ class AgentsUI:
             holder,
         )
         limit = settings.server.max_frame_bytes
+        self._files = FilesApi(
+            auth,
+            settings.server.data_dir / "attachments",
+            settings.channels.email.max_attachment_bytes,
+        )
         self._api = ConsoleApi(
             auth, store.reader, store.agents, settings.queues, settings.auth.token_ttl_seconds
         )
@@ -50,14 +61,21 @@ class AgentsUI:
             self._tracker,
             self._sockets,
             limit,
+            self._files,
         )
-        dashboard = Dashboard(store.reader, store.agents, settings.queues)
+        dashboard = Dashboard(store.reader, store.agents, settings.queues, mailboxes)
+        self._files = FilesApi(
+            auth,
+            settings.server.data_dir / "attachments",
+            settings.channels.email.max_attachment_bytes,
+        )
         self._supervisor_socket = SupervisorSocket(
             auth, conversations, dashboard, feed, self._sockets, limit
         )
 
     def install(self, app: web.Application) -> None:
         self._api.install(app)
+        self._files.install(app)
         app.router.add_get("/ws/agent", self._agent_socket.handle)
         app.router.add_get("/ws/supervisor", self._supervisor_socket.handle)
         app.on_shutdown.append(self._sockets.close_all)

@@ -11,13 +11,16 @@ from contextlib import AsyncExitStack
 from aiohttp import web
 
 from agents_ui import AgentsUI
+from channels.email import EmailChannel
 from channels.twilio import TwilioChannel
 from channels.webchat import WebchatChannel
 from hub.auth import Authenticator, load_or_create_secret
 from hub.bus import Bus
+from hub.delivery import DeliveryService
 from hub.dispatcher import OutboxDispatcher
 from hub.feed import EventFeed
 from hub.offers import OfferService
+from hub.ports import Store
 from hub.publishing import PublishingWork
 from hub.services import ConversationService
 from hub.settings import Settings
@@ -71,7 +74,17 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
         )
     )
     app = web.Application()
-    ui = AgentsUI(settings, store, auth, conversations, offers, feed, holder)
+    email = _email_channel(settings, store, stream, work, secret)
+    ui = AgentsUI(
+        settings,
+        store,
+        auth,
+        conversations,
+        offers,
+        feed,
+        holder,
+        mailboxes=email.states if email else None,
+    )
     stack.push_async_callback(ui.aclose)
     ui.install(app)
     webchat = settings.channels.webchat
@@ -84,7 +97,29 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
         queues = (settings.queue_for("sms").name, settings.queue_for("voice").name)
         channel = TwilioChannel(twilio, token, store, work, stream, feed, queues)
         await channel.install(app, outbox, stack)
+    if email is not None:
+        outbox.register("email", email.sender)
+        await stack.enter_async_context(email)
     # Started after the channels registered their senders, and stopped before they close,
     # so a send in flight at shutdown finishes on a live client.
     await stack.enter_async_context(outbox)
     return app
+
+
+def _email_channel(
+    settings: Settings, store: Store, stream: InboundStream, work: PublishingWork, secret: str
+) -> EmailChannel | None:
+    email = settings.channels.email
+    if not email.enabled:
+        return None
+    queues = {m.name: settings.queue_for("email", m.queue).name for m in email.mailboxes}
+    return EmailChannel(
+        email,
+        secret=secret,
+        data_dir=settings.server.data_dir,
+        stream=stream,
+        customers=store.customers,
+        store=store.email,
+        delivery=DeliveryService(work),
+        queues=queues,
+    )

@@ -203,3 +203,41 @@ class Call(Record):
     ended_at: datetime | None = None
     duration_seconds: int | None = None
     created_at: datetime
+
+
+MailboxConnection = Literal["connecting", "syncing", "idle", "polling", "reconnecting", "stopped"]
+
+
+class MailboxState(Record):
+    """An email mailbox's poller as the supervisor page shows it."""
+
+    name: str
+    address: str
+    connection: MailboxConnection = "connecting"
+    last_error: str | None = None
+    uidvalidity: int | None = None
+    last_uid: int = 0
+    imported: int = 0
+    last_sync_at: datetime | None = None
+
+
+class EmailThread(Record):
+    """What email threading needs to know of a conversation (channels/email/threads.py)."""
+
+    conversation_id: ConversationId
+    customer_id: CustomerId
+    contact: str | None
+    status: ConversationStatus
+    resolved_at: datetime | None = None
+    participants: tuple[str, ...] = ()  # addresses CC'd into it, lowercased
+
+
+class EmailReplyContext(Record):
+    """What an outbound email reply needs from its conversation: the Message-IDs so far
+    (oldest first, inbound and sent) for References, the one to answer, the latest subject,
+    and the CC'd participants."""
+
+    message_ids: tuple[str, ...] = ()
+    in_reply_to: str | None = None
+    subject: str | None = None
+    participants: tuple[str, ...] = ()

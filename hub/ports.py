@@ -3,7 +3,7 @@ SQLAlchemy (SQLite embedded, PostgreSQL by URL); the same contract tests run on 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -17,6 +17,8 @@ from hub.models import (
     Conversation,
     Customer,
     DeliveryStatus,
+    EmailReplyContext,
+    EmailThread,
     Identity,
     InboundMessage,
     Ingested,
@@ -180,6 +182,32 @@ class Customers(Protocol):
     async def call(self, sid: str) -> Call | None: ...
 
 
+class MailboxCursors(Protocol):
+    """Where each email mailbox's import stands: its UIDVALIDITY and the last UID imported."""
+
+    async def cursor(self, mailbox: str) -> tuple[int, int] | None: ...
+    async def save_cursor(self, mailbox: str, uidvalidity: int, last_uid: int) -> None: ...
+
+
+class EmailStore(MailboxCursors, Protocol):
+    """Email threading state: Message-IDs are `message.external_id` on channel "email"."""
+
+    async def threads(
+        self, message_ids: Collection[str], conversation_ids: Collection[str]
+    ) -> tuple[dict[str, EmailThread], dict[str, EmailThread]]:
+        """The conversations holding these Message-IDs (by Message-ID), and these
+        conversations (by id), each with its participants; unknown ones are left out."""
+        ...
+
+    async def known_message_ids(self, message_ids: Collection[str]) -> set[str]: ...
+
+    async def add_participants(self, entries: Collection[tuple[ConversationId, str]]) -> None:
+        """Record CC'd addresses on conversations; ones already recorded are kept once."""
+        ...
+
+    async def reply_context(self, conversation_id: ConversationId) -> EmailReplyContext: ...
+
+
 class EventLog(Protocol):
     async def after(
         self, event_id: int, audience: AgentId | None = None, limit: int = 1000
@@ -224,6 +252,7 @@ class Store:
     reader: ConversationReader
     visitors: Visitors
     customers: Customers
+    email: EmailStore
     agents: AgentDirectory
     events: EventLog
     leases: Leases

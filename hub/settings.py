@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from hub.email_settings import EmailSettings, resolve_email_secrets
 from hub.errors import ConfigError
 from hub.models import CHANNELS, Channel
 
@@ -125,6 +126,7 @@ class TwilioSettings(Section):
 class ChannelsSettings(Section):
     webchat: WebchatSettings = WebchatSettings()
     twilio: TwilioSettings = TwilioSettings()
+    email: EmailSettings = EmailSettings()
 
 
 class Settings(Section):
@@ -186,7 +188,9 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         key = ".".join(str(part) for part in first["loc"]) or "(root)"
         raise ConfigError(key, first["msg"]) from None
     _check_references(settings)
-    return settings
+    email = resolve_email_secrets(settings.channels.email, env)
+    channels = settings.channels.model_copy(update={"email": email})
+    return settings.model_copy(update={"channels": channels})
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -233,6 +237,10 @@ def _check_references(settings: Settings) -> None:
     webchat_queue = settings.channels.webchat.queue
     if webchat_queue is not None and settings.queue(webchat_queue) is None:
         raise ConfigError("channels.webchat.queue", f"no queue named {webchat_queue!r}")
+    for index, mailbox in enumerate(settings.channels.email.mailboxes):
+        if mailbox.queue is not None and settings.queue(mailbox.queue) is None:
+            key = f"channels.email.mailboxes.{index}.queue"
+            raise ConfigError(key, f"no queue named {mailbox.queue!r}")
     _check_twilio(settings)
 
 

@@ -12,6 +12,7 @@ from storage.agents import SqlAgentDirectory
 from storage.connections import SqlConnections
 from storage.customers import SqlCustomers
 from storage.database import Database
+from storage.email import SqlEmailStore
 from storage.eventlog import SqlEventLog
 from storage.ingest import SqlInboundWriter
 from storage.leases import SqlLeases
@@ -40,6 +41,7 @@ async def open_store(url: str, *, migrate: bool | None = None) -> AsyncIterator[
             reader=reader,
             visitors=SqlVisitors(db, reader),
             customers=SqlCustomers(db),
+            email=SqlEmailStore(db),
             agents=SqlAgentDirectory(db),
             events=SqlEventLog(db),
             leases=SqlLeases(db),

@@ -222,3 +222,26 @@ class CallRow(SQLModel, table=True):
     duration_seconds: int | None = None
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
+
+
+class EmailCursorRow(SQLModel, table=True):
+    """How far each IMAP mailbox has been imported: UIDs mean something only under the
+    UIDVALIDITY they were read with (32-bit unsigned, hence BigInteger)."""
+
+    __tablename__ = "email_cursor"
+    mailbox: str = Field(primary_key=True)
+    uidvalidity: int = Field(sa_type=sa.BigInteger)
+    last_uid: int = Field(sa_type=sa.BigInteger)
+    updated_at: datetime = _utc()
+
+
+class EmailParticipantRow(SQLModel, table=True):
+    """Addresses CC'd into an email conversation: their replies thread by token and tag, and
+    replies to the customer copy them."""
+
+    __tablename__ = "email_participant"
+    __table_args__ = (sa.UniqueConstraint("conversation_id", "address"),)
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(foreign_key="conversation.id")
+    address: str
+    created_at: datetime = _utc()

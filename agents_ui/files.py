@@ -1,0 +1,129 @@
+"""Attachments for agents: download what customers sent (stored by content hash under
+<data_dir>/attachments) and upload files to send with a reply. Downloads are served so a
+browser can never run them: only raster images display inline, everything else downloads,
+and a sandboxing CSP and nosniff apply to both."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+from aiohttp import BodyPartReader, web
+
+from agents_ui.session import caller
+from hub.auth import Authenticator
+from hub.errors import BadInput, NotFound, TooLarge
+from hub.models import Attachment
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_INLINE = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
+CHUNK = 64 * 1024
+
+
+def attachment_url(sha256: str, name: str) -> str:
+    return f"/api/v1/attachments/{sha256}/{quote(name)}"
+
+
+class FilesApi:
+    def __init__(self, auth: Authenticator, root: Path, max_bytes: int) -> None:
+        self._auth = auth
+        self._root = root
+        self._max = max_bytes
+
+    def install(self, app: web.Application) -> None:
+        app.router.add_get("/api/v1/attachments/{sha256}/{name}", self.download)
+        app.router.add_post("/api/v1/attachments", self.upload)
+
+    def path(self, sha256: str) -> Path | None:
+        if not _SHA256.match(sha256):
+            return None
+        path = self._root / sha256
+        return path if path.is_file() else None
+
+    def attachment(self, sha256: str, name: str, content_type: str) -> Attachment:
+        """An attachment for a reply, from a file uploaded before (refused if missing)."""
+        path = self.path(sha256)
+        if path is None:
+            raise NotFound("attachment", sha256)
+        return Attachment(
+            name=name,
+            content_type=content_type,
+            size=path.stat().st_size,
+            url=attachment_url(sha256, name),
+            sha256=sha256,
+        )
+
+    async def download(self, request: web.Request) -> web.StreamResponse:
+        await caller(request, self._auth)
+        path = self.path(request.match_info["sha256"])
+        if path is None:
+            raise NotFound("attachment", request.match_info["sha256"])
+        name = request.match_info["name"]
+        inline_type = _INLINE.get(os.path.splitext(name)[1].lower())
+        disposition = "inline" if inline_type else "attachment"
+        return web.FileResponse(
+            path,
+            headers={
+                "Content-Type": inline_type or "application/octet-stream",
+                "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(name)}",
+                "X-Content-Type-Options": "nosniff",
+                "Content-Security-Policy": "sandbox; default-src 'none'",
+                "Cache-Control": "private, max-age=86400",
+            },
+        )
+
+    async def upload(self, request: web.Request) -> web.Response:
+        """multipart/form-data with one `file` field -> the Attachment to send with a reply."""
+        await caller(request, self._auth)
+        try:
+            reader = await request.multipart()
+        except (AssertionError, ValueError, KeyError):
+            raise BadInput("send the file as multipart/form-data, field 'file'") from None
+        part = await reader.next()
+        if not isinstance(part, BodyPartReader) or part.name != "file":
+            raise BadInput("send the file as multipart/form-data, field 'file'")
+        sha256, size = await self._store(part)
+        name = os.path.basename((part.filename or "attachment").replace("\\", "/"))
+        content_type = part.headers.get("Content-Type", "application/octet-stream")
+        attachment = Attachment(
+            name=name or "attachment",
+            content_type=content_type,
+            size=size,
+            url=attachment_url(sha256, name or "attachment"),
+            sha256=sha256,
+        )
+        return web.json_response(attachment.model_dump(mode="json"))
+
+    async def _store(self, part: BodyPartReader) -> tuple[str, int]:
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := await part.read_chunk(CHUNK):
+            size += len(chunk)
+            if size > self._max:
+                raise TooLarge(size, self._max)
+            chunks.append(chunk)
+        data = b"".join(chunks)
+        return await asyncio.to_thread(self._write, data), size
+
+    def _write(self, data: bytes) -> str:
+        """Written under a temporary name and renamed: a reader never sees half a file."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        target = self._root / sha256
+        if not target.exists():
+            self._root.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=self._root, prefix=".upload-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(temp, target)
+        return sha256

@@ -1,0 +1,86 @@
+"""Header reading that never raises. With `policy.default` a malformed header can raise when
+it is accessed, and a decoded value can carry CR/LF (an injection attempt through encoded
+words); both become recorded errors and a clean value."""
+
+from __future__ import annotations
+
+import re
+from email.message import EmailMessage
+from email.utils import getaddresses, parseaddr
+
+from channels.email.records import Address
+
+_MSGID = re.compile(r"<([^<>\s]+)>")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+class HeaderReader:
+    """Reads headers of one message, collecting what went wrong instead of raising."""
+
+    def __init__(self, message: EmailMessage) -> None:
+        self._message = message
+        self.errors: list[str] = []
+
+    def text(self, name: str) -> str:
+        try:
+            value = self._message.get(name)
+        except Exception as exc:  # the policy's header parser can raise on any defect
+            self.errors.append(f"{name}: unreadable ({type(exc).__name__})")
+            value = self._raw(name)
+        if value is None:
+            return ""
+        text = self._unsurrogate(name, str(value))
+        if _CONTROL.search(text):
+            self.errors.append(f"{name}: control characters (header injection attempt)")
+            text = _CONTROL.sub(" ", text)
+        return text.strip()
+
+    def all(self, name: str) -> list[str]:
+        try:
+            values = self._message.get_all(name) or []
+        except Exception as exc:
+            self.errors.append(f"{name}: unreadable ({type(exc).__name__})")
+            return []
+        return [_CONTROL.sub(" ", self._unsurrogate(name, str(v))).strip() for v in values]
+
+    def message_ids(self, name: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m for value in self.all(name) for m in parse_message_ids(value)))
+
+    def addresses(self, name: str) -> tuple[Address, ...]:
+        found: list[Address] = []
+        for display, addr in getaddresses(self.all(name)):
+            addr = addr.strip().lower()
+            if "@" in addr and not _CONTROL.search(addr):
+                found.append(Address(_CONTROL.sub(" ", display).strip(), addr))
+        return tuple(found)
+
+    def address(self, name: str) -> Address | None:
+        value = self.text(name)
+        display, addr = parseaddr(value)
+        addr = addr.strip().lower()
+        return Address(display.strip(), addr) if "@" in addr else None
+
+    def _unsurrogate(self, name: str, text: str) -> str:
+        """Raw 8-bit bytes in a header come back as surrogate escapes, which no database or
+        JSON encoder accepts: read them as UTF-8, else replace them."""
+        try:
+            text.encode("utf-8")
+            return text
+        except UnicodeEncodeError:
+            self.errors.append(f"{name}: undeclared 8-bit bytes")
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+    def _raw(self, name: str) -> str | None:
+        for key, value in self._message.raw_items():
+            if key.lower() == name.lower():
+                return str(value)
+        return None
+
+
+def parse_message_ids(value: str) -> list[str]:
+    """Message-IDs from a header value, without the angle brackets. Some clients omit the
+    brackets; then whitespace-separated tokens with an @ count."""
+    found = _MSGID.findall(value)
+    if not found:
+        found = [token.strip("<>") for token in value.split() if "@" in token]
+    return [m for m in found if not _CONTROL.search(m)]

@@ -1,0 +1,152 @@
+"""One mailbox's poller: connect, SELECT, fetch what is new since the stored cursor in
+batches, hand each batch to the sink (which returns once its rows are committed), move the
+cursor, and only then flag or move the mail on the server. Waits with IDLE when the server
+offers it, else polls; reconnects with jittered backoff. `state` is what the supervisor sees.
+
+Nothing is lost or imported twice: a crash after the commit and before the cursor moved
+fetches the batch again, and the sink drops it by Message-ID. A new UIDVALIDITY (a restored
+or rebuilt mailbox) resyncs by Message-ID: only mail we do not hold is fetched in full."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Protocol
+
+import aioimaplib
+
+from channels.email.imap import Fetched, ImapError, ImapSession
+from hub.email_settings import MailboxSettings
+from hub.models import MailboxState
+from hub.ports import MailboxCursors
+
+log = logging.getLogger(__name__)
+BACKOFF_BASE = 1.0
+BACKOFF_MAX = 300.0
+NETWORK_ERRORS = (OSError, TimeoutError, ImapError, aioimaplib.AioImapException)
+
+
+class MailSink(Protocol):
+    async def deliver(self, mailbox: MailboxSettings, mails: Sequence[Fetched]) -> None:
+        """Commit these mails (or drop them as duplicates); return only once committed."""
+        ...
+
+    async def known(self, message_ids: Sequence[str]) -> set[str]:
+        """Which of these Message-IDs are already stored."""
+        ...
+
+
+class MailboxPoller:
+    def __init__(self, settings: MailboxSettings, cursors: MailboxCursors, sink: MailSink) -> None:
+        self.settings = settings
+        self._cursors = cursors
+        self._sink = sink
+        self.state = MailboxState(name=settings.name, address=settings.address)
+        self._task: asyncio.Task[None] | None = None
+        self.synced = asyncio.Event()  # set after each completed sync (tests wait on it)
+
+    async def __aenter__(self) -> MailboxPoller:
+        self._task = asyncio.create_task(self._run(), name=f"imap-{self.settings.name}")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._set(connection="stopped")
+
+    def _set(self, **changes: object) -> None:
+        self.state = self.state.model_copy(update=changes)
+
+    async def _run(self) -> None:
+        failures = 0
+        while True:
+            self._set(connection="connecting")
+            try:
+                session = await self._connect()
+            except NETWORK_ERRORS as exc:
+                failures += 1
+                await self._back_off(failures, exc)
+                continue
+            try:
+                failures = 0
+                await self._serve(session)
+            except NETWORK_ERRORS as exc:
+                failures += 1
+                await self._back_off(failures, exc)
+            finally:
+                await session.close()
+
+    async def _connect(self) -> ImapSession:
+        s = self.settings
+        async with asyncio.timeout(s.timeout_seconds):
+            return await ImapSession.open(
+                s.host, s.port, s.tls, s.user, s.password.get_secret_value(), s.timeout_seconds
+            )
+
+    async def _back_off(self, failures: int, exc: BaseException) -> None:
+        ceiling = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** min(failures - 1, 16))
+        delay = ceiling / 2 + random.uniform(0, ceiling / 2)
+        reason = f"{type(exc).__name__}: {exc}"
+        log.warning("mailbox %s: %s; reconnecting in %.1f s", self.settings.name, reason, delay)
+        self._set(connection="reconnecting", last_error=reason)
+        await asyncio.sleep(delay)
+
+    async def _serve(self, session: ImapSession) -> None:
+        idle = self.settings.idle and session.supports_idle
+        while True:
+            self._set(connection="syncing")
+            await self._sync(session)
+            self.synced.set()
+            if idle:
+                self._set(connection="idle", last_error=None)
+                await session.wait_for_mail(self.settings.idle_seconds)
+            else:
+                self._set(connection="polling", last_error=None)
+                await asyncio.sleep(self.settings.poll_seconds)
+
+    async def _sync(self, session: ImapSession) -> None:
+        uidvalidity = await session.select(self.settings.folder)
+        cursor = await self._cursors.cursor(self.settings.name)
+        if cursor is not None and cursor[0] != uidvalidity:
+            log.warning("mailbox %s: UIDVALIDITY changed; resyncing", self.settings.name)
+            await self._resync(session, uidvalidity)
+            return
+        last_uid = cursor[1] if cursor is not None else 0
+        uids = await session.uids_after(last_uid)
+        for start in range(0, len(uids), self.settings.batch_size):
+            chunk = uids[start : start + self.settings.batch_size]
+            await self._import(session, await session.fetch(chunk), uidvalidity, chunk)
+        self._set(uidvalidity=uidvalidity, last_sync_at=datetime.now(UTC))
+
+    async def _resync(self, session: ImapSession, uidvalidity: int) -> None:
+        uids = await session.uids_after(0)
+        for start in range(0, len(uids), self.settings.batch_size):
+            chunk = uids[start : start + self.settings.batch_size]
+            ids = await session.message_ids(chunk)
+            known = await self._sink.known([m for m in ids.values() if m])
+            missing = [uid for uid in chunk if ids.get(uid) not in known]
+            mails = await session.fetch(missing) if missing else []
+            await self._import(session, mails, uidvalidity, chunk)
+        if not uids:
+            await self._cursors.save_cursor(self.settings.name, uidvalidity, 0)
+        self._set(uidvalidity=uidvalidity, last_sync_at=datetime.now(UTC))
+
+    async def _import(
+        self, session: ImapSession, mails: list[Fetched], uidvalidity: int, uids: list[int]
+    ) -> None:
+        if mails:
+            await self._sink.deliver(self.settings, mails)  # committed when it returns
+        await self._cursors.save_cursor(self.settings.name, uidvalidity, max(uids))
+        if self.settings.after_import == "move" and self.settings.move_to:
+            await session.move(uids, self.settings.move_to)
+        else:
+            await session.mark_seen(uids)
+        self._set(
+            imported=self.state.imported + len(mails), last_uid=max(uids), uidvalidity=uidvalidity
+        )

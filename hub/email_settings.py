@@ -1,0 +1,111 @@
+"""The `[channels.email]` section: SMTP out, and `[[channels.email.mailboxes]]`, each an IMAP
+mailbox whose mail enters a queue. Passwords never sit in the file: each names the
+environment variable that holds it (`password_env`), read once at start."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+
+from hub.errors import ConfigError
+from hub.models import Record
+
+TlsMode = Literal["implicit", "starttls", "none"]
+
+
+class _Section(Record):
+    pass
+
+
+class SmtpSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=587, ge=1, le=65535)
+    tls: TlsMode = "starttls"
+    user: str = ""
+    password_env: str = ""
+    password: SecretStr = SecretStr("")  # from password_env at start
+    timeout_seconds: float = Field(default=30.0, gt=0)
+
+
+class MailboxSettings(_Section):
+    name: str = Field(min_length=1)
+    address: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")  # ours: From and Reply-To of replies
+    host: str
+    port: int = Field(default=993, ge=1, le=65535)
+    tls: TlsMode = "implicit"
+    user: str
+    password_env: str = ""
+    password: SecretStr = SecretStr("")  # from password_env at start
+    folder: str = "INBOX"
+    queue: str | None = None
+    after_import: Literal["seen", "move"] = "seen"
+    move_to: str | None = None
+    idle: bool = True  # used when the server offers IDLE; else polling
+    poll_seconds: float = Field(default=60.0, gt=0)
+    idle_seconds: float = Field(default=25 * 60.0, gt=0)  # RFC 2177: re-IDLE within 29 min
+    batch_size: int = Field(default=200, ge=1, le=5000)
+    timeout_seconds: float = Field(default=60.0, gt=0)
+
+    @model_validator(mode="after")
+    def _move_needs_folder(self) -> MailboxSettings:
+        if self.after_import == "move" and not self.move_to:
+            raise ValueError("after_import = 'move' needs move_to (a folder name)")
+        return self
+
+
+class EmailSettings(_Section):
+    enabled: bool = False
+    company: str = "Support"  # From: "<Agent> via <company>" <mailbox address>
+    # The domain of our Message-IDs; empty: the first mailbox's domain.
+    domain: str = ""
+    reopen_days: float = Field(default=7.0, ge=0)
+    max_attachment_bytes: int = Field(default=25 * 1024 * 1024, ge=0)
+    # A first reply sent to each new conversation; empty: none. {name}, {subject}, {id}.
+    auto_ack_template: str = ""
+    auto_ack_subject: str = "We received your message"
+    smtp: SmtpSettings = SmtpSettings()
+    mailboxes: tuple[MailboxSettings, ...] = ()
+
+    @model_validator(mode="after")
+    def _names_unique(self) -> EmailSettings:
+        names = [m.name for m in self.mailboxes]
+        if len(set(names)) != len(names):
+            raise ValueError(f"mailbox names repeat: {names}")
+        return self
+
+    @property
+    def message_id_domain(self) -> str:
+        if self.domain:
+            return self.domain.lower()
+        if self.mailboxes:
+            return self.mailboxes[0].address.rpartition("@")[2].lower()
+        return "localhost"
+
+    def mailbox(self, address: str | None) -> MailboxSettings | None:
+        return next((m for m in self.mailboxes if m.address.lower() == (address or "")), None)
+
+
+def resolve_email_secrets(email: EmailSettings, env: Mapping[str, str]) -> EmailSettings:
+    """Fill each password from the variable its `password_env` names."""
+    if not email.enabled:
+        return email
+    smtp = email.smtp
+    if smtp.password_env:
+        secret = _env(env, smtp.password_env, "channels.email.smtp.password_env")
+        smtp = smtp.model_copy(update={"password": SecretStr(secret)})
+    mailboxes = []
+    for index, mailbox in enumerate(email.mailboxes):
+        if mailbox.password_env:
+            key = f"channels.email.mailboxes.{index}.password_env"
+            secret = _env(env, mailbox.password_env, key)
+            mailbox = mailbox.model_copy(update={"password": SecretStr(secret)})
+        mailboxes.append(mailbox)
+    return email.model_copy(update={"smtp": smtp, "mailboxes": tuple(mailboxes)})
+
+
+def _env(env: Mapping[str, str], name: str, key: str) -> str:
+    if name not in env:
+        raise ConfigError(key, f"environment variable {name} is not set")
+    return env[name]
