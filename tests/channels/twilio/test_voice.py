@@ -64,8 +64,12 @@ async def test_a_call_with_an_agent_available_is_dialled_to_them(
         agent = await connect_agent(http, hub, ana)
         twilio = TwilioSide(http, hub)
         await ring(twilio, "CA1")
+        # While the greeting plays, the router offers the call; then Twilio asks /route.
+        offer = await agent.expect("offer")
         routed = asyncio.create_task(twilio.twiml("/twilio/voice/route", CallSid="CA1"))
-        assigned = await agent.accept_next()
+        await asyncio.sleep(0.2)  # the route request is waiting on the offer
+        await agent.send(type="accept", offer_id=offer["offer_id"])
+        assigned = await agent.expect("assigned")
         conversation = assigned["conversation"]
         assert conversation["channel"] == "voice" and conversation["contact"] == CUSTOMER
         dial = only(await routed, "Dial")
@@ -230,9 +234,10 @@ async def test_an_agent_on_a_call_gets_no_chat_offers(
         agent = await connect_agent(http, hub, await hub.add_agent("Eve"))
         twilio = TwilioSide(http, hub)
         await ring(twilio, "CA40")
+        offer = await agent.expect("offer")
         routed = asyncio.create_task(twilio.twiml("/twilio/voice/route", CallSid="CA40"))
-        await agent.accept_next()
-        await routed
+        await agent.send(type="accept", offer_id=offer["offer_id"])
+        only(await routed, "Dial")
         await twilio.sms("SM" + "9" * 32, "a text while she is on the phone", sender="+15550009999")
         await asyncio.sleep(0.5)
         assert len(agent.of_type("offer")) == 1  # only the call
