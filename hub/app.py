@@ -12,6 +12,7 @@ from aiohttp import web
 
 from agents_ui import AgentsUI
 from channels.email import EmailChannel
+from channels.twilio import TwilioChannel
 from channels.webchat import WebchatChannel
 from hub.auth import Authenticator, load_or_create_secret
 from hub.bus import Bus
@@ -73,8 +74,6 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
         )
     )
     app = web.Application()
-    # Senders are registered by the channels below, before the dispatcher starts.
-    stack.push_async_callback(outbox.__aexit__, None, None, None)
     email = _email_channel(settings, store, stream, work, secret)
     ui = AgentsUI(
         settings,
@@ -92,10 +91,18 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
     if webchat.enabled:
         queue = settings.queue_for("webchat", webchat.queue).name
         WebchatChannel(stream, store.visitors, store.reader, feed, webchat, queue).install(app)
+    twilio = settings.channels.twilio
+    if twilio.enabled:
+        token = twilio.auth_token.get_secret_value()
+        queues = (settings.queue_for("sms").name, settings.queue_for("voice").name)
+        channel = TwilioChannel(twilio, token, store, work, stream, feed, queues)
+        await channel.install(app, outbox, stack)
     if email is not None:
         outbox.register("email", email.sender)
         await stack.enter_async_context(email)
-    await outbox.__aenter__()
+    # Started after the channels registered their senders, and stopped before they close,
+    # so a send in flight at shutdown finishes on a live client.
+    await stack.enter_async_context(outbox)
     return app
 
 

@@ -49,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--skills", default="", help="comma-separated, e.g. billing,spanish")
     add.add_argument("--role", choices=["agent", "supervisor", "admin"], default="agent")
     add.add_argument("--capacity", default="", help="per channel, e.g. webchat=3,email=5")
+    add.add_argument(
+        "--phone",
+        help="where calls are connected: a phone number, or client:<identity> for Twilio Client "
+        "(default client:<agent id>)",
+    )
     add.set_defaults(run=_agents_add)
     listing = agents.add_parser("list", help="list agents")
     listing.set_defaults(run=_agents_list)
@@ -86,17 +91,38 @@ def _agents_add(settings: Settings, args: argparse.Namespace) -> None:
         raise SystemExit("contacthub: the password needs at least 8 characters")
     capacity = dict(settings.routing.default_capacity) | _capacity(args.capacity)
     skills = [s.strip() for s in args.skills.split(",") if s.strip()]
+    voice_target = _voice_target(args.phone, settings.channels.twilio.default_region)
 
     async def add() -> None:
         from storage import open_store
 
         async with open_store(settings.database_url) as store:
             agent = await store.agents.add_agent(
-                args.name, args.email, hash_password(password), args.role, skills, capacity
+                args.name,
+                args.email,
+                hash_password(password),
+                args.role,
+                skills,
+                capacity,
+                voice_target=voice_target,
             )
         print(f"added {agent.role} {agent.name} <{agent.email}> id={agent.id}")
 
     asyncio.run(add())
+
+
+def _voice_target(phone: str | None, region: str) -> str | None:
+    if phone is None or phone.startswith("client:"):
+        return phone
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException as exc:
+        raise SystemExit(f"contacthub: --phone {phone!r}: {exc}") from None
+    if not phonenumbers.is_possible_number(number):
+        raise SystemExit(f"contacthub: --phone {phone!r} is not a possible phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _capacity(text: str) -> dict[str, int]:
@@ -121,7 +147,8 @@ def _agents_list(settings: Settings, _args: argparse.Namespace) -> None:
             capacity = ",".join(f"{k}={v}" for k, v in sorted(a.capacity.items()))
             print(
                 f"{a.id}  {a.name:<20} {a.email:<28} {a.role:<10} {a.status:<9} "
-                f"skills={','.join(a.skills) or '-'} capacity={capacity}"
+                f"skills={','.join(a.skills) or '-'} capacity={capacity} "
+                f"phone={a.voice_target or '-'}"
             )
 
     asyncio.run(listing())

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from hub.email_settings import EmailSettings, resolve_email_secrets
 from hub.errors import ConfigError
@@ -55,6 +55,8 @@ class RoutingSettings(Section):
     presence_grace_seconds: float = Field(default=30.0, ge=0)
     lease_ttl_seconds: float = Field(default=10.0, gt=0)
     default_capacity: dict[Channel, int] = Field(default_factory=lambda: dict(DEFAULT_CAPACITY))
+    # Whether an agent on a call (holding voice work) is still offered chats, SMS and email.
+    chats_during_calls: bool = False
 
 
 class OutboxSettings(Section):
@@ -83,8 +85,47 @@ class WebchatSettings(Section):
     max_message_bytes: int = Field(default=8192, ge=64)
 
 
+class TwilioNumber(Section):
+    number: str = Field(min_length=2)  # E.164, e.g. +15551234567
+    queue: str | None = None
+
+
+class VoicemailSettings(Section):
+    prompt: str = "Nobody can take your call right now. Please leave a message after the tone."
+    max_length_seconds: int = Field(default=120, ge=5, le=3600)
+    transcribe: bool = True
+
+
+class TwilioSettings(Section):
+    enabled: bool = False
+    account_sid: str = ""
+    # The auth token is a secret: it is read from this environment variable, never the file.
+    auth_token_env: str = "TWILIO_AUTH_TOKEN"
+    # Filled from that variable by load_settings; refused in the file.
+    auth_token: SecretStr = SecretStr("")
+    numbers: tuple[TwilioNumber, ...] = ()
+    messaging_service_sid: str = ""
+    # What Twilio calls: signatures are checked against it (so they hold behind a proxy) and
+    # callback URLs are built on it.
+    public_base_url: str = ""
+    api_base_url: str = "https://api.twilio.com"
+    default_region: str = "US"  # for numbers written without a country code
+    request_timeout_seconds: float = Field(default=15.0, gt=0)
+    greeting: str = "Thank you for calling. Please hold while we find someone to help you."
+    hold_music_url: str = "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
+    # How long the caller hears the greeting while an offer is out before being queued.
+    ring_seconds: float = Field(default=10.0, gt=0, lt=15)
+    max_queue_wait_seconds: int = Field(default=300, ge=0)
+    voicemail: VoicemailSettings = VoicemailSettings()
+    help_reply: str = "Reply STOP to stop messages, START to resume. Reply to this number for help."
+
+    def queue_of(self, number: str) -> str | None:
+        return next((n.queue for n in self.numbers if n.number == number), None)
+
+
 class ChannelsSettings(Section):
     webchat: WebchatSettings = WebchatSettings()
+    twilio: TwilioSettings = TwilioSettings()
     email: EmailSettings = EmailSettings()
 
 
@@ -137,7 +178,9 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         path = Path("config.toml")
     if path is not None:
         raw = _read_toml(path)
-    _apply_env(raw, os.environ if env is None else env)
+    env = os.environ if env is None else env
+    _apply_env(raw, env)
+    _fill_secrets(raw, env)
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
@@ -145,7 +188,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         key = ".".join(str(part) for part in first["loc"]) or "(root)"
         raise ConfigError(key, first["msg"]) from None
     _check_references(settings)
-    email = resolve_email_secrets(settings.channels.email, os.environ if env is None else env)
+    email = resolve_email_secrets(settings.channels.email, env)
     channels = settings.channels.model_copy(update={"email": email})
     return settings.model_copy(update={"channels": channels})
 
@@ -176,6 +219,20 @@ def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> None:
         node[path[-1]] = value
 
 
+def _fill_secrets(raw: dict[str, Any], env: Mapping[str, str]) -> None:
+    """Secrets come from the environment variables the config names, never from the file."""
+    twilio = raw.get("channels", {}).get("twilio")
+    if not isinstance(twilio, dict):
+        return
+    if "auth_token" in twilio:
+        raise ConfigError(
+            "channels.twilio.auth_token", "keep secrets out of the file: set auth_token_env"
+        )
+    variable = twilio.get("auth_token_env", TwilioSettings().auth_token_env)
+    if isinstance(variable, str) and env.get(variable):
+        twilio["auth_token"] = env[variable]
+
+
 def _check_references(settings: Settings) -> None:
     webchat_queue = settings.channels.webchat.queue
     if webchat_queue is not None and settings.queue(webchat_queue) is None:
@@ -184,3 +241,27 @@ def _check_references(settings: Settings) -> None:
         if mailbox.queue is not None and settings.queue(mailbox.queue) is None:
             key = f"channels.email.mailboxes.{index}.queue"
             raise ConfigError(key, f"no queue named {mailbox.queue!r}")
+    _check_twilio(settings)
+
+
+def _check_twilio(settings: Settings) -> None:
+    twilio = settings.channels.twilio
+    if not twilio.enabled:
+        return
+    key = "channels.twilio"
+    if not twilio.account_sid.startswith("AC"):
+        raise ConfigError(f"{key}.account_sid", "an account SID (AC...) is needed")
+    if not twilio.auth_token.get_secret_value():
+        raise ConfigError(
+            f"{key}.auth_token_env", f"environment variable {twilio.auth_token_env} is not set"
+        )
+    for url_key in ("public_base_url", "api_base_url"):
+        if not getattr(twilio, url_key).startswith(("http://", "https://")):
+            raise ConfigError(f"{key}.{url_key}", "an http(s):// URL is needed")
+    if not twilio.numbers and not twilio.messaging_service_sid:
+        raise ConfigError(f"{key}.numbers", "give the numbers or a messaging_service_sid")
+    for index, number in enumerate(twilio.numbers):
+        if not number.number.startswith("+"):
+            raise ConfigError(f"{key}.numbers.{index}.number", "use E.164, e.g. +15551234567")
+        if number.queue is not None and settings.queue(number.queue) is None:
+            raise ConfigError(f"{key}.numbers.{index}.queue", f"no queue named {number.queue!r}")

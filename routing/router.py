@@ -110,7 +110,11 @@ class Router:
     def _new_term(self) -> tuple[RoutingState, Dispatcher]:
         # Each leadership term starts from nothing and rebuilds from the database, so no
         # state of an earlier term can leak into it.
-        state = RoutingState(self._queues, self._routing.default_capacity)
+        state = RoutingState(
+            self._queues,
+            self._routing.default_capacity,
+            chats_during_calls=self._routing.chats_during_calls,
+        )
         dispatcher = Dispatcher(
             state,
             self._offers,

@@ -25,8 +25,13 @@ class RoutingState:
     reservations by `_sync`, never counted up and down, so they cannot drift."""
 
     def __init__(
-        self, queues: Sequence[QueueSettings], default_capacity: Mapping[Channel, int]
+        self,
+        queues: Sequence[QueueSettings],
+        default_capacity: Mapping[Channel, int],
+        *,
+        chats_during_calls: bool = False,
     ) -> None:
+        self._chats_during_calls = chats_during_calls
         self._queues = {q.name: q for q in queues}
         self._queue_priority = {q.name: q.priority for q in queues}
         self._default_capacity: dict[str, int] = {c: n for c, n in default_capacity.items()}
@@ -221,8 +226,12 @@ class RoutingState:
         return [
             Candidate(s.agent_id, s.load_on(channel), s.capacity_on(channel), s.idle_since)
             for s in self._able(ticket)
-            if s.load_on(channel) < s.capacity_on(channel)
+            if s.load_on(channel) < s.capacity_on(channel) and not self._on_a_call(s, channel)
         ]
+
+    def _on_a_call(self, slot: AgentSlot, channel: str) -> bool:
+        """An agent on a call takes no new written work unless config allows it."""
+        return channel != "voice" and not self._chats_during_calls and slot.load_on("voice") > 0
 
     def _able(self, ticket: Ticket) -> list[AgentSlot]:
         if ticket.target_agent_id is not None:

@@ -58,6 +58,11 @@ class SqlCustomers:
         async with self._db.read() as conn:
             return [to_call(row) for row in (await conn.execute(query)).all()]
 
+    async def call(self, sid: str) -> Call | None:
+        async with self._db.read() as conn:
+            row = (await conn.execute(sa.select(call_t).where(call_t.c.sid == sid))).first()
+        return to_call(row) if row else None
+
     async def _find(self, kind: str, address: str) -> CustomerId | None:
         query = sa.select(identity_t.c.customer_id).where(
             identity_t.c.kind == kind, identity_t.c.address == address

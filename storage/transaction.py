@@ -163,6 +163,19 @@ class SqlTransaction:
     ) -> None:
         outbox.settle_outbox(self._conn, item_id, state, next_attempt_at, last_error)
 
+    def open_conversation(self, customer_id: CustomerId, channel: Channel) -> Conversation | None:
+        query = (
+            CONVERSATION_SELECT.where(
+                conversation_t.c.customer_id == customer_id,
+                conversation_t.c.channel == channel,
+                conversation_t.c.status != "resolved",
+            )
+            .order_by(conversation_t.c.created_at.desc())
+            .limit(1)
+        )
+        row = self._conn.execute(query).first()
+        return to_conversation(row) if row else None
+
     def identity(self, kind: str, address: str) -> tuple[CustomerId, Identity] | None:
         row = self._conn.execute(
             sa.select(identity_t).where(identity_t.c.kind == kind, identity_t.c.address == address)

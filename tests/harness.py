@@ -67,7 +67,9 @@ class RunningHub:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
-    async def add_agent(self, name: str, role: str = "agent", **capacity: int) -> dict[str, str]:
+    async def add_agent(
+        self, name: str, role: str = "agent", *, voice_target: str | None = None, **capacity: int
+    ) -> dict[str, str]:
         email = f"{name.lower().replace(' ', '.')}@example.com"
         async with open_store(self.settings.database_url) as store:
             agent = await store.agents.add_agent(
@@ -77,6 +79,7 @@ class RunningHub:
                 role,
                 [],  # type: ignore[arg-type]
                 dict(self.settings.routing.default_capacity) | capacity,
+                voice_target=voice_target,
             )
         return {"id": agent.id, "email": email, "password": "password123", "name": name}
 

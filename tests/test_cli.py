@@ -98,3 +98,25 @@ async def test_db_upgrade_on_postgresql_and_refusal_before_it(
         assert code == 0 and "current schema" in capsys.readouterr().out
         async with open_store(url) as store:
             assert await store.agents.agents() == []
+
+
+def test_an_agents_phone_is_kept_in_e164_and_a_bad_one_refused(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add = ["agents", "add", "--password", "password123"]
+    assert (
+        main([*add, "--name", "Pat", "--email", "pat@example.com", "--phone", "(555) 010-2000"])
+        == 0
+    )
+    assert (
+        main([*add, "--name", "Cy", "--email", "cy@example.com", "--phone", "client:cy-laptop"])
+        == 0
+    )
+    with pytest.raises(SystemExit) as refused:
+        main([*add, "--name", "Bo", "--email", "bo@example.com", "--phone", "12"])
+    assert "--phone '12'" in str(refused.value)
+    capsys.readouterr()
+    assert main(["agents", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "phone=+15550102000" in listing and "phone=client:cy-laptop" in listing
+    assert "bo@example.com" not in listing

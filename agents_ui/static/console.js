@@ -167,6 +167,8 @@
       case 'note': onNote(f); break;
       case 'status': onStatus(f); break;
       case 'presence': onPresence(f); break;
+      case 'delivery': onDelivery(f); break;
+      case 'consent': onConsent(f); break;
       default: break; // e.g. conversation_opened / transferred: only the timeline shows them
     }
     touchTimeline(f);
@@ -285,6 +287,18 @@
 
   function onError(f) {
     window.CH.toastError(f);
+    // A refused reply (opted out, resolved, ...) will not succeed by resending: show it failed.
+    const frame = f.client_id && S.outbox.get(f.client_id);
+    if (frame && frame.type === 'reply' && f.code !== 'unavailable' && f.code !== 'internal') {
+      S.outbox.delete(f.client_id);
+      const c = S.convs.get(frame.conversation_id);
+      const p = c && c.pending.get(f.client_id);
+      if (p) {
+        p.state = 'failed';
+        p.error = f.message;
+        if (frame.conversation_id === S.selectedId) renderThread();
+      }
+    }
     // `unavailable` means storage hiccuped; nothing tells us which frame
     // failed, so re-send whatever is still unacked (idempotent by client_id).
     if (f.code === 'unavailable' && S.outbox.size && !S.unavailableRetry) {
@@ -561,6 +575,9 @@
       channel: m.channel || null,
       text: m.text == null ? '' : String(m.text),
       created_at: m.created_at || null,
+      attachments: Array.isArray(m.attachments) ? m.attachments : [],
+      delivery_status: m.delivery_status || null,
+      delivery_error: m.delivery_error || null,
       state: 'sent',
     };
   }
@@ -586,6 +603,27 @@
       c.unread += 1;
     }
     renderConversationList();
+  }
+
+  /** A step on an outbound message's way: queued, sent, delivered, failed (with why). */
+  function onDelivery(f) {
+    const c = S.convs.get(f.conversation_id);
+    const m = c && c.messages.get(f.message_id);
+    if (!m) return;
+    const order = { queued: 0, sending: 1, sent: 2, delivered: 3, undelivered: 3, failed: 3, read: 4 };
+    if (!m.delivery_status || order[f.status] >= order[m.delivery_status]) {
+      m.delivery_status = f.status;
+      m.delivery_error = f.error || null;
+    }
+    if (f.status === 'failed') toast('A message was not delivered: ' + (f.error || 'unknown error'), 'error');
+    if (f.conversation_id === S.selectedId) renderThread();
+  }
+
+  function onConsent(f) {
+    const c = f.conversation_id && S.convs.get(f.conversation_id);
+    if (!c) return;
+    c.optedOut = !!f.opted_out;
+    if (f.conversation_id === S.selectedId) renderSelected();
   }
 
   function onNote(f) {
@@ -683,10 +721,12 @@
     const conv = c.conv;
     const resolved = conv.status === 'resolved';
     $('conv-title').textContent = conv.customer_name || 'Customer';
-    $('conv-meta').textContent = [conv.channel, conv.queue, conv.status, conv.subject].filter(Boolean).join(' · ');
+    $('conv-meta').textContent = [conv.channel, conv.contact, conv.queue, conv.status, conv.subject].filter(Boolean).join(' · ');
     const banner = $('conv-banner');
-    banner.hidden = !resolved;
-    banner.textContent = resolved ? 'This conversation is resolved.' : '';
+    const notice = resolved ? 'This conversation is resolved.'
+      : c.optedOut ? 'The customer opted out of texts from us (STOP). Replies are refused until they text START.' : '';
+    banner.hidden = !notice;
+    banner.textContent = notice;
     for (const id of ['reply-input', 'transfer-target', 'transfer-send', 'resolve']) $(id).disabled = resolved;
     $('reply-form').querySelector('button').disabled = resolved;
     renderThread();
@@ -714,16 +754,42 @@
     const label = who === 'customer' ? (S.convs.get(S.selectedId).conv.customer_name || 'Customer')
       : who === 'system' ? 'System'
         : (m.agent_id && S.me && m.agent_id === S.me.id ? 'You' : (m.agent_name || 'Agent'));
-    const stateText = m.state === 'pending' ? 'sending…' : m.state === 'failed' ? 'not sent' : '';
+    const stateText = m.state === 'pending' ? 'sending…'
+      : m.state === 'failed' ? 'not sent' + (m.error ? ': ' + m.error : '')
+        : deliveryText(m);
     return el('div', {
       class: 'msg msg-' + who + ' msg-' + m.state, testid: 'message',
       attrs: { 'data-state': m.state, 'data-message-id': m.message_id || null, 'data-client-id': m.client_id || null },
     },
     el('div', { class: 'msg-text', text: m.text }),
+    attachmentList(m.attachments),
     el('div', { class: 'msg-meta' },
       el('span', { text: label }),
       m.created_at ? el('span', { text: ' · ' + fmtTime(m.created_at) }) : null,
-      stateText ? el('span', { class: 'msg-state', text: ' · ' + stateText }) : null));
+      stateText ? el('span', {
+        class: 'msg-state' + (m.delivery_status === 'failed' || m.delivery_status === 'undelivered' ? ' msg-failed' : ''),
+        testid: 'delivery', text: ' · ' + stateText,
+      }) : null));
+  }
+
+  function deliveryText(m) {
+    if (!m.delivery_status) return '';
+    const failed = m.delivery_status === 'failed' || m.delivery_status === 'undelivered';
+    return m.delivery_status + (failed && m.delivery_error ? ': ' + m.delivery_error : '');
+  }
+
+  /** Files on a message (MMS media, email parts, voicemail), as links: only http(s) URLs or
+   *  our own paths get an href, so a crafted URL cannot run script. */
+  function attachmentList(attachments) {
+    if (!attachments || !attachments.length) return null;
+    return el('ul', { class: 'msg-attachments' }, ...attachments.map((a) => {
+      const url = String(a.url || '');
+      const safe = /^https?:\/\//i.test(url) || url.startsWith('/');
+      const label = (a.name || 'attachment') + (a.content_type ? ' (' + a.content_type + ')' : '');
+      return el('li', {}, safe
+        ? el('a', { text: label, attrs: { href: url, target: '_blank', rel: 'noopener noreferrer' } })
+        : el('span', { text: label }));
+    }));
   }
 
   function renderTyping() {
@@ -929,8 +995,14 @@
     if (!cust) return;
     box.appendChild(el('div', { class: 'customer-name', text: cust.display_name || 'Customer' }));
     if (cust.email) box.appendChild(el('div', { class: 'muted', text: cust.email }));
+    const c = S.selectedId ? S.convs.get(S.selectedId) : null;
     for (const idn of cust.identities || []) {
-      box.appendChild(el('div', { class: 'muted small', text: idn.kind + ': ' + idn.address }));
+      const out = idn.opted_out_at ? ' (opted out ' + fmtTime(idn.opted_out_at) + ')' : '';
+      box.appendChild(el('div', { class: 'muted small', text: idn.kind + ': ' + idn.address + out }));
+      if (c && c.conv.contact === idn.address && !!idn.opted_out_at !== !!c.optedOut) {
+        c.optedOut = !!idn.opted_out_at;
+        renderSelected();
+      }
     }
     if (cust.created_at) box.appendChild(el('div', { class: 'muted small', text: 'Customer since ' + fmtTime(cust.created_at) }));
   }
@@ -965,7 +1037,7 @@
     const labels = {
       conversation_opened: 'Opened', message: 'Message', offer: 'Offer', offer_closed: 'Offer closed',
       assigned: 'Assigned', unassigned: 'Unassigned', transferred: 'Transfer', note: 'Note',
-      status: 'Status', presence: 'Presence',
+      status: 'Status', presence: 'Presence', delivery: 'Delivery', consent: 'Consent', call: 'Call',
     };
     return labels[kind] || kind;
   }
@@ -1003,6 +1075,20 @@
         return capitalize(agentLabel(p.agent_id, p.agent_name)) + ' noted: ' + (p.text || '');
       case 'status':
         return 'Status changed to ' + (p.status || '?') + (p.agent_id ? ' by ' + agentLabel(p.agent_id) : '');
+      case 'delivery':
+        return 'Reply ' + (p.status || '?') + (p.error ? ': ' + p.error : '') +
+          (p.attempts > 1 ? ' (attempt ' + p.attempts + ')' : '');
+      case 'consent':
+        return (p.opted_out ? 'Opted out of ' : 'Opted back in to ') + (p.kind || '') + ' ' +
+          (p.address || '') + ' (' + (p.keyword || '') + ')';
+      case 'call': {
+        const parts = ['Call ' + (p.status || '?')];
+        if (p.agent_name || p.agent_id) parts.push('agent ' + agentLabel(p.agent_id, p.agent_name));
+        if (p.duration_seconds != null) parts.push(p.duration_seconds + ' s');
+        if (p.detail) parts.push(p.detail);
+        if (p.recording_url) parts.push(p.recording_url);
+        return parts.join(' · ');
+      }
       default:
         return kind;
     }

@@ -1,0 +1,202 @@
+"""Phone calls as the hub sees them: each call opens its own voice conversation, routed like
+any other, and every step (ringing, queued, answered by an agent, completed, missed,
+voicemail) is a CallUpdated event on the customer's timeline. A call nobody answered stays
+in its queue as a callback task, so the router offers it to the next free agent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from hub.events import CallUpdated
+from hub.ids import AgentId, CustomerId, new_id
+from hub.models import Call, Conversation, InboundMessage, Ingested
+from hub.outbox import OutboxItem
+from hub.ports import Transaction
+from hub.publishing import PublishingWork
+from hub.stream import InboundStream
+
+CALL_REDIRECT = "call_redirect"
+# Where a call stands once it is over; an update after one of these changes nothing more.
+ENDED = frozenset({"completed", "missed", "busy", "no-answer", "failed", "canceled"})
+
+
+class CallService:
+    def __init__(self, work: PublishingWork, stream: InboundStream) -> None:
+        self._work = work
+        self._stream = stream
+
+    async def ring(
+        self, sid: str, customer_id: CustomerId, from_number: str, to_number: str, queue: str
+    ) -> Ingested:
+        """Open the call's conversation (a Twilio retry of the same CallSid finds it again)
+        and record the call as ringing."""
+        ingested = await self._stream.receive(
+            InboundMessage(
+                channel="voice",
+                customer_id=customer_id,
+                dedupe_key=f"call:{sid}",
+                text=f"Incoming call from {from_number}",
+                subject=f"Call from {from_number}",
+                queue=queue,
+                contact=from_number,
+                via=to_number,
+                new_conversation=True,
+                external_id=sid,
+            )
+        )
+        conversation = ingested.conversation
+
+        def act(tx: Transaction) -> None:
+            if tx.call(sid) is not None:
+                return
+            call = Call(
+                sid=sid,
+                conversation_id=conversation.id,
+                customer_id=conversation.customer_id,
+                from_number=from_number,
+                to_number=to_number,
+                state="ringing",
+                created_at=datetime.now(UTC),
+            )
+            tx.save_call(call)
+            _emit(tx, call, conversation, "ringing")
+
+        await self._work.run(act)
+        return ingested
+
+    async def update(
+        self,
+        sid: str,
+        state: str,
+        *,
+        agent_id: AgentId | None = None,
+        duration: int | None = None,
+        recording_url: str | None = None,
+        detail: str | None = None,
+    ) -> Call | None:
+        """Move the call on and put the step on the timeline. None for an unknown CallSid."""
+
+        def act(tx: Transaction) -> Call | None:
+            call = tx.call(sid)
+            if call is None:
+                return None
+            conversation = tx.conversation(call.conversation_id)
+            if conversation is None:
+                return None
+            changes: dict[str, Any] = {"state": state if call.state not in ENDED else call.state}
+            answered = state in ("in-progress", "completed") and agent_id is not None
+            if answered and call.answered_at is None:
+                changes |= {"agent_id": agent_id, "answered_at": datetime.now(UTC)}
+            if state in ENDED and call.ended_at is None:
+                changes["ended_at"] = datetime.now(UTC)
+            if duration is not None:
+                changes["duration_seconds"] = duration
+            updated = call.model_copy(update=changes)
+            tx.save_call(updated)
+            agent = tx.agent(agent_id) if agent_id else None
+            _emit(
+                tx,
+                updated,
+                conversation,
+                state,
+                agent_id=agent_id,
+                agent_name=agent.name if agent else None,
+                duration=duration,
+                recording_url=recording_url,
+                detail=detail,
+            )
+            return updated
+
+        return await self._work.run(act)
+
+    async def redirect_to(self, sid: str, agent_id: AgentId, url: str) -> bool:
+        """An agent accepted a call that waits in the provider's queue: queue the Calls API
+        redirect that connects it (once, however many processes saw the assignment)."""
+
+        def act(tx: Transaction) -> bool:
+            call = tx.call(sid)
+            if call is None or call.state != "queued":
+                return False
+            conversation = tx.conversation(call.conversation_id)
+            if conversation is None:
+                return False
+            queued = tx.add_outbox(
+                OutboxItem(
+                    id=new_id(),
+                    idempotency_key=f"redirect:{sid}:{agent_id}",
+                    kind=CALL_REDIRECT,
+                    conversation_id=call.conversation_id,
+                    customer_id=call.customer_id,
+                    payload={"call_sid": sid, "url": url},
+                    next_attempt_at=datetime.now(UTC),
+                )
+            )
+            if queued:
+                connecting = call.model_copy(update={"state": "connecting", "agent_id": agent_id})
+                tx.save_call(connecting)
+                agent = tx.agent(agent_id)
+                _emit(
+                    tx,
+                    connecting,
+                    conversation,
+                    "connecting",
+                    agent_id=agent_id,
+                    agent_name=agent.name if agent else None,
+                )
+            return queued
+
+        return await self._work.run(act)
+
+    async def note_missed(self, call: Call) -> None:
+        """Nobody answered and no voicemail was left: the conversation waits as a callback
+        task, titled with the number to call back."""
+
+        def act(tx: Transaction) -> None:
+            conversation = tx.conversation(call.conversation_id)
+            if conversation is None or conversation.status == "resolved":
+                return
+            tx.save_conversation(
+                conversation.model_copy(update={"subject": f"Call back {call.from_number}"})
+            )
+
+        await self._work.run(act)
+        await self._stream.receive(
+            InboundMessage(
+                channel="voice",
+                customer_id=call.customer_id,
+                dedupe_key=f"missed:{call.sid}",
+                text=f"Missed call: please call back {call.from_number}",
+                queue="",
+                conversation_id=call.conversation_id,
+                contact=call.from_number,
+            )
+        )
+
+
+def _emit(
+    tx: Transaction,
+    call: Call,
+    conversation: Conversation,
+    status: str,
+    *,
+    agent_id: AgentId | None = None,
+    agent_name: str | None = None,
+    duration: int | None = None,
+    recording_url: str | None = None,
+    detail: str | None = None,
+) -> None:
+    tx.emit(
+        CallUpdated(
+            conversation_id=conversation.id,
+            customer_id=conversation.customer_id,
+            call_sid=call.sid,
+            status=status,
+            agent_id=agent_id,
+            agent_name=agent_name,
+            duration_seconds=duration,
+            recording_url=recording_url,
+            detail=detail,
+        ),
+        audience=conversation.assignee_id,
+    )
