@@ -79,6 +79,10 @@ class MailboxPoller:
             except NETWORK_ERRORS as exc:
                 failures += 1
                 await self._back_off(failures, exc)
+            except Exception as exc:  # storage down, a bug: nothing flagged, so retry later
+                log.exception("mailbox %s: import failed", self.settings.name)
+                failures += 1
+                await self._back_off(failures, exc)
             finally:
                 await session.close()
 
