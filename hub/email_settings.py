@@ -62,9 +62,9 @@ class EmailSettings(_Section):
     domain: str = ""
     reopen_days: float = Field(default=7.0, ge=0)
     max_attachment_bytes: int = Field(default=25 * 1024 * 1024, ge=0)
-    # A first reply sent to each new conversation; empty: none. {name}, {subject}, {id}.
+    # A first reply sent to each new conversation; empty: none. {name}, {subject} and {id}
+    # (the conversation) are filled in.
     auto_ack_template: str = ""
-    auto_ack_subject: str = "We received your message"
     smtp: SmtpSettings = SmtpSettings()
     mailboxes: tuple[MailboxSettings, ...] = ()
 

@@ -9,6 +9,7 @@ import hmac
 from contextlib import AsyncExitStack
 from pathlib import Path
 
+from channels.email.ack import AutoAck
 from channels.email.attachments import AttachmentStore
 from channels.email.ingest import EmailIngest
 from channels.email.parse import MailParser
@@ -48,6 +49,8 @@ class EmailChannel:
             settings, parser, self.tokens, stream, customers, store, delivery, queues
         )
         self.sender = EmailSender(settings, self.tokens, store, self.files)
+        self.auto_ack = AutoAck(settings, self.sender)
+        self.ingest.on_import = self.auto_ack.after_import
         self.pollers = [MailboxPoller(m, store, self.ingest) for m in settings.mailboxes]
         self._stack = AsyncExitStack()
 
@@ -59,6 +62,7 @@ class EmailChannel:
     async def __aexit__(self, *exc: object) -> None:
         with contextlib.suppress(Exception):
             await self._stack.aclose()
+        await self.auto_ack.aclose()
 
     def states(self) -> list[MailboxState]:
         return [poller.state for poller in self.pollers]

@@ -15,6 +15,7 @@ import aioimaplib
 TlsMode = Literal["implicit", "starttls", "none"]
 _FETCH_UID = re.compile(rb"^\d+ FETCH \(.*?UID (\d+)")
 _UIDVALIDITY = re.compile(rb"\[UIDVALIDITY (\d+)\]")
+_EXISTS = re.compile(rb"^(\* )?\d+ EXISTS")
 _MSGID_LINE = re.compile(rb"(?im)^Message-ID:\s*<?([^>\s]+)>?")
 
 
@@ -32,6 +33,19 @@ class ImapSession:
     def __init__(self, client: aioimaplib.IMAP4, lost: asyncio.Event) -> None:
         self._client = client
         self._lost = lost
+        # Set when the server announces new mail (EXISTS) outside IDLE: aioimaplib drops such
+        # announcements, and the server does not repeat them once IDLE starts, so mail that
+        # arrives while we sync would otherwise wait for the next IDLE timeout.
+        self.changed = False
+        protocol = client.protocol
+        untagged = protocol._untagged_response
+
+        def watch(line: bytes) -> Any:
+            if _EXISTS.match(line):
+                self.changed = True
+            return untagged(line)
+
+        protocol._untagged_response = watch
 
     @classmethod
     async def open(
@@ -69,6 +83,7 @@ class ImapSession:
     async def select(self, folder: str) -> int:
         """Select `folder`; returns its UIDVALIDITY."""
         response = self._check(await self._client.select(folder), f"SELECT {folder}")
+        self.changed = False  # SELECT itself reports EXISTS: that is no news
         for line in response.lines:
             match = _UIDVALIDITY.search(bytes(line))
             if match:

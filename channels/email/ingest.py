@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -55,7 +55,7 @@ class EmailIngest:
         self._delivery = delivery
         self._queues = queues  # mailbox name -> the queue its new conversations enter
         self._own = frozenset(m.address.lower() for m in settings.mailboxes)
-        self.imported: list[Imported] = []  # the last batch's results (auto-acknowledgement)
+        self.on_import: Callable[[MailboxSettings, Sequence[Imported]], None] | None = None
 
     async def known(self, message_ids: Sequence[str]) -> set[str]:
         return await self._store.known_message_ids(message_ids)
@@ -69,7 +69,8 @@ class EmailIngest:
         imported: list[Imported] = []
         for chunk in independent_chunks(people):
             imported += await self._commit(mailbox, chunk)
-        self.imported = imported
+        if self.on_import is not None:
+            self.on_import(mailbox, imported)
 
     async def _machine_mail(self, mailbox: MailboxSettings, mail: ParsedMail) -> None:
         if mail.bounce is None:

@@ -101,8 +101,11 @@ class MailboxPoller:
         idle = self.settings.idle and session.supports_idle
         while True:
             self._set(connection="syncing")
+            session.changed = False
             await self._sync(session)
             self.synced.set()
+            if session.changed:
+                continue  # mail arrived while we synced: fetch it before waiting
             if idle:
                 self._set(connection="idle", last_error=None)
                 await session.wait_for_mail(self.settings.idle_seconds)
