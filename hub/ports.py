@@ -3,7 +3,7 @@ SQLAlchemy (SQLite embedded, PostgreSQL by URL); the same contract tests run on 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -200,6 +200,11 @@ class EmailStore(MailboxCursors, Protocol):
         ...
 
     async def known_message_ids(self, message_ids: Collection[str]) -> set[str]: ...
+
+    async def identify_senders(self, senders: Mapping[str, str]) -> dict[str, CustomerId]:
+        """Customers.identify("email", address, name) for many senders at once (address ->
+        display name): the same customers, found or created, in one write."""
+        ...
 
     async def add_participants(self, entries: Collection[tuple[ConversationId, str]]) -> None:
         """Record CC'd addresses on conversations; ones already recorded are kept once."""

@@ -578,6 +578,8 @@
       attachments: Array.isArray(m.attachments) ? m.attachments : [],
       delivery_status: m.delivery_status || null,
       delivery_error: m.delivery_error || null,
+      html: typeof m.html === 'string' ? m.html : null,
+      meta: m.meta && typeof m.meta === 'object' ? m.meta : {},
       state: 'sent',
     };
   }
@@ -721,7 +723,8 @@
     const conv = c.conv;
     const resolved = conv.status === 'resolved';
     $('conv-title').textContent = conv.customer_name || 'Customer';
-    $('conv-meta').textContent = [conv.channel, conv.contact, conv.queue, conv.status, conv.subject].filter(Boolean).join(' · ');
+    $('conv-meta').textContent = [conv.channel, conv.contact, conv.queue, conv.status, conv.subject,
+      conv.linked_to ? 'linked to ' + conv.linked_to : null].filter(Boolean).join(' · ');
     const banner = $('conv-banner');
     const notice = resolved ? 'This conversation is resolved.'
       : c.optedOut ? 'The customer opted out of texts from us (STOP). Replies are refused until they text START.' : '';
@@ -762,6 +765,7 @@
       attrs: { 'data-state': m.state, 'data-message-id': m.message_id || null, 'data-client-id': m.client_id || null },
     },
     el('div', { class: 'msg-text', text: m.text }),
+    emailParts(m),
     attachmentList(m.attachments),
     el('div', { class: 'msg-meta' },
       el('span', { text: label }),
@@ -770,6 +774,38 @@
         class: 'msg-state' + (m.delivery_status === 'failed' || m.delivery_status === 'undelivered' ? ' msg-failed' : ''),
         testid: 'delivery', text: ' · ' + stateText,
       }) : null));
+  }
+
+  /** What an email carries beyond its new text: a parse problem, who wrote it when that is
+   *  not the customer, the formatted version (HTML the hub sanitized with nh3 on arrival),
+   *  the quoted history, and files left out for their size. */
+  function emailParts(m) {
+    const meta = m.meta || {};
+    if (m.channel !== 'email' || m.direction === 'out') return null;
+    const parts = [];
+    if (meta.parse_error) {
+      const raw = String(meta.raw || '');
+      parts.push(el('div', { class: 'msg-warning', testid: 'parse-error' },
+        el('span', { text: 'Could not parse fully: ' + meta.parse_error + ' ' }),
+        raw.startsWith('/') ? el('a', { text: 'original mail', attrs: { href: raw, target: '_blank', rel: 'noopener noreferrer' } }) : null));
+    }
+    const conv = S.convs.get(S.selectedId);
+    if (meta.from && conv && meta.from !== conv.conv.contact) {
+      parts.push(el('div', { class: 'msg-from muted', text: 'From ' + (meta.from_name ? meta.from_name + ' <' + meta.from + '>' : meta.from) }));
+    }
+    if (m.html) {
+      const body = el('div', { class: 'msg-html', testid: 'message-html' });
+      body.innerHTML = m.html; // sanitized by the hub (nh3) before it was stored
+      parts.push(el('details', {}, el('summary', { text: 'Formatted' }), body));
+    }
+    if (meta.quoted) {
+      parts.push(el('details', {}, el('summary', { text: 'Quoted history' }),
+        el('pre', { class: 'msg-quoted', text: String(meta.quoted) })));
+    }
+    for (const a of Array.isArray(meta.attachments_omitted) ? meta.attachments_omitted : []) {
+      parts.push(el('div', { class: 'muted', text: (a.name || 'attachment') + ' (' + a.size + ' bytes) not kept: ' + (a.reason || '') }));
+    }
+    return parts.length ? el('div', { class: 'msg-email' }, ...parts) : null;
   }
 
   function deliveryText(m) {

@@ -15,12 +15,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import default
 from email.utils import format_datetime
 
 from channels.email.attachments import AttachmentStore
 from channels.email.tokens import Tokens, reply_subject
 
 _CRLF = re.compile(r"[\r\n\x00]")
+# policy.default folds a header at 78 characters, and one with no space to fold at (our long
+# Message-IDs in References) it turns into encoded words, which mail clients do not thread
+# by. RFC 5322 allows 998.
+_POLICY = default.clone(max_line_length=998)
 
 
 class UnsafeHeader(ValueError):
@@ -43,6 +48,12 @@ class Outgoing:
     auto_reply: bool = False  # the auto-acknowledgement: marked per RFC 3834
 
 
+def render(message: EmailMessage) -> bytes:
+    """The bytes to send. Flattened here, not by aiosmtplib, whose SMTP policy would fold
+    long headers again."""
+    return message.as_bytes(policy=_POLICY.clone(linesep="\r\n"))
+
+
 def compose(
     out: Outgoing, company: str, tokens: Tokens, store: AttachmentStore
 ) -> tuple[EmailMessage, str]:
@@ -52,7 +63,7 @@ def compose(
         if _CRLF.search(value):
             raise UnsafeHeader(f"CR/LF in a header value: {value!r}")
     message_id = tokens.message_id(out.message_id, out.conversation_id)
-    msg = EmailMessage()
+    msg = EmailMessage(policy=_POLICY)
     msg["From"] = Address(display_name=f"{out.agent_name} via {company}", addr_spec=out.via)
     msg["To"] = out.to
     if out.cc:

@@ -5,8 +5,10 @@ words); both become recorded errors and a clean value."""
 from __future__ import annotations
 
 import re
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.message import EmailMessage
-from email.utils import getaddresses, parseaddr
+from email.utils import getaddresses
 
 from channels.email.records import Address
 
@@ -44,21 +46,31 @@ class HeaderReader:
         return [_CONTROL.sub(" ", self._unsurrogate(name, str(v))).strip() for v in values]
 
     def message_ids(self, name: str) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(m for value in self.all(name) for m in parse_message_ids(value)))
+        # Some senders (Python's own email package among them) fold a long Message-ID
+        # header into encoded words.
+        values = [_decode_words(v) for v in self._raw_all(name)]
+        return tuple(dict.fromkeys(m for value in values for m in parse_message_ids(value)))
 
     def addresses(self, name: str) -> tuple[Address, ...]:
+        """Addresses read from the raw value with `email.utils` (the policy's address parser
+        costs about a millisecond a header); encoded display names are decoded after the
+        split, so a decoded comma cannot split an address."""
         found: list[Address] = []
-        for display, addr in getaddresses(self.all(name)):
+        for display, addr in getaddresses(self._raw_all(name)):
             addr = addr.strip().lower()
             if "@" in addr and not _CONTROL.search(addr):
-                found.append(Address(_CONTROL.sub(" ", display).strip(), addr))
+                decoded = self._unsurrogate(name, _decode_words(display))
+                found.append(Address(_CONTROL.sub(" ", decoded).strip(), addr))
         return tuple(found)
 
     def address(self, name: str) -> Address | None:
-        value = self.text(name)
-        display, addr = parseaddr(value)
-        addr = addr.strip().lower()
-        return Address(display.strip(), addr) if "@" in addr else None
+        found = self.addresses(name)
+        return found[0] if found else None
+
+    def _raw_all(self, name: str) -> list[str]:
+        wanted = name.lower()
+        values = [str(v) for k, v in self._message.raw_items() if k.lower() == wanted]
+        return [_CONTROL.sub(" ", self._unsurrogate(name, v)).strip() for v in values]
 
     def _unsurrogate(self, name: str, text: str) -> str:
         """Raw 8-bit bytes in a header come back as surrogate escapes, which no database or
@@ -75,6 +87,16 @@ class HeaderReader:
             if key.lower() == name.lower():
                 return str(value)
         return None
+
+
+def _decode_words(text: str) -> str:
+    """RFC 2047 encoded words to text; anything undecodable stays as it was."""
+    if "=?" not in text:
+        return text
+    try:
+        return str(make_header(decode_header(text)))
+    except (LookupError, UnicodeError, ValueError, HeaderParseError):
+        return text
 
 
 def parse_message_ids(value: str) -> list[str]:

@@ -107,8 +107,11 @@ class EmailIngest:
             message_ids |= found[0]
             conversation_ids |= found[1]
         by_message, by_id = await self._store.threads(message_ids, conversation_ids)
+        conversations: dict[str, KnownConversation] = {
+            t.conversation_id: _known(t) for t in [*by_message.values(), *by_id.values()]
+        }
         return Known(
-            {m: _known(t) for m, t in by_message.items()}, {c: _known(t) for c, t in by_id.items()}
+            {m: conversations[t.conversation_id] for m, t in by_message.items()}, conversations
         )
 
     async def _owners(
@@ -122,10 +125,7 @@ class EmailIngest:
             for m, t in zip(mails, threads, strict=True)
             if t.conversation_id is None and m.sender is not None
         }
-        ids = await asyncio.gather(
-            *(self._customers.identify("email", a, n) for a, n in senders.items())
-        )
-        by_address = dict(zip(senders, ids, strict=True))
+        by_address = await self._store.identify_senders(senders)
         owners = []
         for mail, thread in zip(mails, threads, strict=True):
             if thread.conversation_id is not None:

@@ -65,12 +65,12 @@ def _meta(mail: ParsedMail, thread: Thread, mailbox: MailboxSettings) -> dict[st
         "subject": mail.subject,
         "thread_rule": thread.rule,
         "mailbox": mailbox.name,
-        "raw": attachment_url(mail.raw_sha256, "original.eml"),
     }
     if mail.quoted:
         meta["quoted"] = mail.quoted
     if mail.parse_error:
         meta["parse_error"] = mail.parse_error
+        meta["raw"] = attachment_url(mail.raw_sha256, "original.eml")
     if mail.charset_fallbacks:
         meta["charset_fallbacks"] = list(mail.charset_fallbacks)
     omitted = [a for a in mail.attachments if not a.stored]

@@ -5,10 +5,10 @@ large mail: the poller calls it from a worker thread."""
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 from dataclasses import replace
 from datetime import datetime
-from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
@@ -19,6 +19,7 @@ from channels.email.bodies import decode_part, html_to_text, pick_bodies, saniti
 from channels.email.bounces import find_bounce
 from channels.email.headers import HeaderReader
 from channels.email.loops import loop_reason
+from channels.email.policy import POLICY
 from channels.email.quotes import split_quoted
 from channels.email.records import ParsedMail, StoredAttachment
 
@@ -32,11 +33,13 @@ class MailParser:
         self.own_domains = frozenset(d.lower() for d in own_domains)
 
     def parse(self, raw: bytes) -> ParsedMail:
-        raw_sha, _ = self.store.put(raw, limit=False)
+        """The raw bytes are stored (by hash) when the mail could not be read fully, so
+        agents can download exactly what came; readable mail stays in the mailbox."""
+        raw_sha = hashlib.sha256(raw).hexdigest()
         try:
-            return self._parse(raw, raw_sha)
+            parsed = self._parse(raw, raw_sha)
         except Exception as exc:  # any structure the library chokes on: keep the raw
-            return ParsedMail(
+            parsed = ParsedMail(
                 raw=raw,
                 raw_sha256=raw_sha,
                 message_id=None,
@@ -44,9 +47,12 @@ class MailParser:
                 new_text=raw[:4096].decode("utf-8", "replace"),
                 parse_error=f"could not parse: {type(exc).__name__}: {exc}",
             )
+        if parsed.parse_error:
+            self.store.put(raw, limit=False)
+        return parsed
 
     def _parse(self, raw: bytes, raw_sha: str) -> ParsedMail:
-        message = BytesParser(policy=policy.default).parsebytes(raw)
+        message = BytesParser(policy=POLICY).parsebytes(raw)
         assert isinstance(message, EmailMessage)
         headers = HeaderReader(message)
         fallbacks: list[str] = []

@@ -47,7 +47,6 @@ class MailboxPoller:
         self._sink = sink
         self.state = MailboxState(name=settings.name, address=settings.address)
         self._task: asyncio.Task[None] | None = None
-        self.synced = asyncio.Event()  # set after each completed sync (tests wait on it)
 
     async def __aenter__(self) -> MailboxPoller:
         self._task = asyncio.create_task(self._run(), name=f"imap-{self.settings.name}")
@@ -79,6 +78,10 @@ class MailboxPoller:
             except NETWORK_ERRORS as exc:
                 failures += 1
                 await self._back_off(failures, exc)
+            except Exception as exc:  # storage down, a bug: nothing flagged, so retry later
+                log.exception("mailbox %s: import failed", self.settings.name)
+                failures += 1
+                await self._back_off(failures, exc)
             finally:
                 await session.close()
 
@@ -103,7 +106,6 @@ class MailboxPoller:
             self._set(connection="syncing")
             session.changed = False
             await self._sync(session)
-            self.synced.set()
             if session.changed:
                 continue  # mail arrived while we synced: fetch it before waiting
             if idle:

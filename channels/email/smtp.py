@@ -5,12 +5,11 @@ backoff); 5xx answers are permanent (the message is marked failed for the agent 
 from __future__ import annotations
 
 import asyncio
-from email.message import EmailMessage
 
 import aiosmtplib
 
 from channels.email.attachments import AttachmentStore
-from channels.email.compose import Outgoing, UnsafeHeader, compose
+from channels.email.compose import Outgoing, UnsafeHeader, compose, render
 from channels.email.tokens import Tokens
 from hub.email_settings import EmailSettings
 from hub.errors import PermanentSendError, TransientSendError
@@ -58,19 +57,22 @@ class EmailSender:
     async def deliver(self, out: Outgoing) -> str:
         """Send; returns our Message-ID (without brackets)."""
         try:
-            message, message_id = await asyncio.to_thread(
-                compose, out, self._settings.company, self._tokens, self._files
-            )
+            data, message_id = await asyncio.to_thread(self._compose, out)
         except (UnsafeHeader, ValueError, FileNotFoundError) as exc:
             raise PermanentSendError(f"could not compose the mail: {exc}") from None
-        await self._smtp(message, [out.to, *out.cc], out.to)
+        await self._smtp(data, out.via, [out.to, *out.cc], out.to)
         return message_id
 
-    async def _smtp(self, message: EmailMessage, recipients: list[str], customer: str) -> None:
+    def _compose(self, out: Outgoing) -> tuple[bytes, str]:
+        message, message_id = compose(out, self._settings.company, self._tokens, self._files)
+        return render(message), message_id
+
+    async def _smtp(self, data: bytes, sender: str, recipients: list[str], customer: str) -> None:
         smtp = self._settings.smtp
         try:
             errors, _ = await aiosmtplib.send(
-                message,
+                data,
+                sender=sender,
                 recipients=recipients,
                 hostname=smtp.host,
                 port=smtp.port,

@@ -86,5 +86,20 @@ async def test_idle_delivery_reply_out_and_threaded_answer(
             assert texts[1:] == ["Hello Carol,\n\nIt ships today.", "Great, thanks!"]
             assert body["messages"][1]["external_id"] == our_id
             assert body["messages"][1]["delivery_status"] == "sent"
+
+            # The second reply answers Carol's latest mail and lists the whole chain, as
+            # plain ids (no encoded words, which clients would not thread by).
+            await agent.send(
+                type="reply", conversation_id=conversation["id"], client_id="r2", text="Bye"
+            )
+            second = (await smtp_server.wait_for(2))[1]
+            carol_id = body["messages"][2]["external_id"]
+            assert second.message["In-Reply-To"] == f"<{carol_id}>"
+            chain = f"<c1@customer.test> <{our_id}> <{carol_id}>"
+            (references,) = [
+                line for line in second.data.split(b"\r\n") if line.startswith(b"References:")
+            ]
+            assert references.decode() == f"References: {chain}"
+            assert second.message["Subject"] == msg["Subject"]
         finally:
             await hub.stop()

@@ -1,0 +1,79 @@
+"""In headless Chromium: an email conversation shows the sanitized formatted version and the
+quoted history, a mail that could not be parsed fully says so, and a reply the SMTP server
+refuses is shown as failed with the server's reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.browser.test_console_in_chromium import browser  # noqa: F401  (fixture)
+from tests.channels.email import shapes
+from tests.channels.email.conftest import dovecot, mailbox, smtp_server  # noqa: F401
+from tests.channels.email.dovecot import Dovecot
+from tests.channels.email.hubs import email_settings
+from tests.channels.email.mailbox import TestMailbox
+from tests.channels.email.smtp_server import SmtpServer
+from tests.harness import RunningHub
+
+CAROL = "carol@customer.test"
+
+
+async def test_email_in_the_console(
+    browser: Any,  # noqa: F811
+    tmp_path: Path,
+    sqlite_url: str,
+    dovecot: Dovecot,  # noqa: F811
+    mailbox: TestMailbox,  # noqa: F811
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    hub = await RunningHub(email_settings(tmp_path, sqlite_url, dovecot, smtp_server)).start()
+    try:
+        ann = await hub.add_agent("Ann")
+        await mailbox.deliver(shapes.first_mail(CAROL, message_id="<c1@customer.test>"))
+        page = await (await browser.new_context()).new_page()
+        await page.goto(f"{hub.url}/")
+        await page.get_by_test_id("login-email").fill(ann["email"])
+        await page.get_by_test_id("login-password").fill(ann["password"])
+        await page.get_by_test_id("login-submit").click()
+        await page.get_by_test_id("presence-select").select_option("available")
+        await page.get_by_test_id("offer").get_by_test_id("offer-accept").click()
+        await page.get_by_test_id("conversation-item").first.click()
+        await page.get_by_test_id("message").filter(has_text="order 1234").wait_for()
+
+        smtp_server.handler.answers = ["554 5.7.1 Relay access denied"]
+        await page.get_by_test_id("reply-input").fill("We are on it.")
+        await page.get_by_test_id("reply-send").click()
+        await (
+            page.get_by_test_id("delivery")
+            .filter(has_text="failed: SMTP 554 5.7.1 Relay access denied")
+            .wait_for()
+        )
+
+        html_reply = shapes.gmail_reply(
+            CAROL,
+            shapes.SUPPORT,
+            "My order has not arrived",
+            "c1@customer.test",
+            ["c1@customer.test"],
+            "Found it <img src=x onerror=alert(1)>",
+        )
+        await mailbox.deliver(html_reply)
+        message = page.get_by_test_id("message").filter(has_text="Found it")
+        await message.wait_for()
+        await message.get_by_text("Formatted").click()
+        html = await message.get_by_test_id("message-html").inner_html()
+        assert "Found it" in html and "onerror" not in html and "alert" not in html
+        await message.get_by_text("Quoted history").click()
+        await message.get_by_text("We are looking into it.").first.wait_for()
+
+        await mailbox.deliver(
+            b"From: carol@customer.test\r\nIn-Reply-To: <c1@customer.test>\r\n"
+            b"Subject: \xff broken\r\n\r\nstill here\r\n"
+        )
+        broken = page.get_by_test_id("message").filter(has_text="still here")
+        await (
+            broken.get_by_test_id("parse-error").filter(has_text="Could not parse fully").wait_for()
+        )
+    finally:
+        await hub.stop()
