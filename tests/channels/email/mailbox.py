@@ -3,6 +3,7 @@ its own (APPEND), so a poller's IDLE sees the new mail as it would from a mail s
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import aioimaplib
@@ -29,8 +30,12 @@ class TestMailbox:
 
     async def __aexit__(self, *exc: object) -> None:
         if self._client is not None:
-            await self._client.logout()
-            self._client = None
+            client, self._client = self._client, None
+            try:  # the server may have been restarted under it
+                async with asyncio.timeout(3):
+                    await client.logout()
+            except (TimeoutError, OSError, aioimaplib.AioImapException):
+                pass
 
     @property
     def client(self) -> aioimaplib.IMAP4:

@@ -214,3 +214,26 @@ async def test_polling_without_idle_and_mailbox_state_for_supervisors(
             await ws.close()
         finally:
             await hub.stop()
+
+
+async def test_reconnects_after_the_server_restarts(
+    tmp_path: Path,
+    sqlite_url: str,
+    dovecot: Dovecot,
+    mailbox: TestMailbox,
+    smtp_server: SmtpServer,
+) -> None:
+    settings = email_settings(tmp_path, sqlite_url, dovecot, smtp_server)
+    view = HubView(settings)
+    hub = await RunningHub(settings).start()
+    try:
+        await mailbox.deliver(mail(1))
+        await view.wait_conversations(1)
+        dovecot.stop()  # the poller's IDLE connection drops
+        dovecot.start()  # same port, same maildir
+        async with TestMailbox(dovecot) as again:
+            await again.deliver(mail(2))
+            await view.wait_conversations(2)
+            assert all(r"\Seen" in flags for flags in (await again.flags()).values())
+    finally:
+        await hub.stop()
