@@ -102,6 +102,12 @@ class ImapSession:
         found = [int(t) for line in response.lines[:-1] for t in bytes(line).split() if t.isdigit()]
         return sorted(uid for uid in set(found) if uid > last_uid)
 
+    async def unseen(self) -> list[int]:
+        """UIDs of mail without \\Seen, ascending."""
+        response = self._check(await self._client.uid_search("UNSEEN", charset=None), "SEARCH")
+        found = [int(t) for line in response.lines[:-1] for t in bytes(line).split() if t.isdigit()]
+        return sorted(set(found))
+
     async def fetch(self, uids: Sequence[int]) -> list[Fetched]:
         # In groups: aioimaplib rescans a FETCH answer's lines as each literal arrives, which
         # grows with the square of the messages in one answer.

@@ -127,14 +127,18 @@ class MailboxPoller:
             log.warning("mailbox %s: UIDVALIDITY changed; resyncing", self.settings.name)
             await self._resync(session, uidvalidity)
             return
-        last_uid = cursor[1] if cursor is not None else 0
-        uids = await session.uids_after(last_uid)
+        # A mailbox's first run imports what nobody has read yet, not years of history;
+        # the cursor then starts above everything that was there.
+        top = max(await session.uids_after(0), default=0) if cursor is None else 0
+        uids = await session.unseen() if cursor is None else await session.uids_after(cursor[1])
         for start in range(0, len(uids), self.settings.batch_size):
             chunk = uids[start : start + self.settings.batch_size]
             # Parsing the next batch while this one commits was measured slower: both are
             # Python, and the parse thread takes the GIL from the loop that commits.
             parsed = await self._sink.parse(await session.fetch(chunk))
             await self._import(session, chunk, parsed, uidvalidity)
+        if cursor is None:
+            await self._cursors.save_cursor(self.settings.name, uidvalidity, top)
         self._set(uidvalidity=uidvalidity, last_sync_at=datetime.now(UTC))
 
     async def _resync(self, session: ImapSession, uidvalidity: int) -> None:
