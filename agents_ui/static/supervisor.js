@@ -92,6 +92,26 @@
     renderQueues(f.queues || []);
     renderAgents(f.agents || []);
     renderConversations(f.conversations || [], f.agents || []);
+    renderMailboxes(f.mailboxes || []);
+  }
+
+  /** Email mailboxes this hub process polls, with their IMAP connection state. */
+  function renderMailboxes(mailboxes) {
+    $('mailboxes-panel').hidden = mailboxes.length === 0;
+    reconcile($('mailbox-rows'), mailboxes, (m) => m.name, (m) => el('tr', {
+      testid: 'mailbox-row', attrs: { 'data-mailbox': m.name },
+    }, el('td'), el('td', {}, el('span', { class: 'badge', testid: 'mailbox-connection' })),
+    el('td', { class: 'num' }), el('td', { class: 'num' }), el('td'), el('td', { class: 'muted small' })),
+    (row, m) => {
+      const c = cells(row);
+      setText(c[0], m.name + ' (' + m.address + ')');
+      setText(c[1].children[0], m.connection);
+      c[1].children[0].setAttribute('data-connection', m.connection);
+      setText(c[2], m.imported);
+      setText(c[3], m.last_uid);
+      setText(c[4], m.last_sync_at ? fmtTime(m.last_sync_at) : '');
+      setText(c[5], m.last_error || '');
+    });
   }
 
   function markStale(stale) {

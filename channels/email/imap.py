@@ -19,6 +19,9 @@ _EXISTS = re.compile(rb"^(\* )?\d+ EXISTS")
 _MSGID_LINE = re.compile(rb"(?im)^Message-ID:\s*<?([^>\s]+)>?")
 
 
+FETCH_GROUP = 40
+
+
 class ImapError(Exception):
     """The server refused a command or the connection failed; the poller reconnects."""
 
@@ -99,11 +102,23 @@ class ImapSession:
         found = [int(t) for line in response.lines[:-1] for t in bytes(line).split() if t.isdigit()]
         return sorted(uid for uid in set(found) if uid > last_uid)
 
+    async def unseen(self) -> list[int]:
+        """UIDs of mail without \\Seen, ascending."""
+        response = self._check(await self._client.uid_search("UNSEEN", charset=None), "SEARCH")
+        found = [int(t) for line in response.lines[:-1] for t in bytes(line).split() if t.isdigit()]
+        return sorted(set(found))
+
     async def fetch(self, uids: Sequence[int]) -> list[Fetched]:
-        response = self._check(
-            await self._client.uid("fetch", _uid_set(uids), "(UID BODY.PEEK[])"), "FETCH"
-        )
-        return _fetched(response.lines)
+        # In groups: aioimaplib rescans a FETCH answer's lines as each literal arrives, which
+        # grows with the square of the messages in one answer.
+        found: list[Fetched] = []
+        for start in range(0, len(uids), FETCH_GROUP):
+            group = _uid_set(uids[start : start + FETCH_GROUP])
+            response = self._check(
+                await self._client.uid("fetch", group, "(UID BODY.PEEK[])"), "FETCH"
+            )
+            found += _fetched(response.lines)
+        return found
 
     async def message_ids(self, uids: Sequence[int]) -> dict[int, str | None]:
         """UID -> Message-ID (None when it has none), from the headers alone."""

@@ -20,6 +20,7 @@ from typing import Protocol
 import aioimaplib
 
 from channels.email.imap import Fetched, ImapError, ImapSession
+from channels.email.records import ParsedMail
 from hub.email_settings import MailboxSettings
 from hub.models import MailboxState
 from hub.ports import MailboxCursors
@@ -31,7 +32,11 @@ NETWORK_ERRORS = (OSError, TimeoutError, ImapError, aioimaplib.AioImapException)
 
 
 class MailSink(Protocol):
-    async def deliver(self, mailbox: MailboxSettings, mails: Sequence[Fetched]) -> None:
+    async def parse(self, mails: Sequence[Fetched]) -> list[ParsedMail]:
+        """Parse fetched mail, off the event loop."""
+        ...
+
+    async def deliver(self, mailbox: MailboxSettings, mails: Sequence[ParsedMail]) -> None:
         """Commit these mails (or drop them as duplicates); return only once committed."""
         ...
 
@@ -122,11 +127,18 @@ class MailboxPoller:
             log.warning("mailbox %s: UIDVALIDITY changed; resyncing", self.settings.name)
             await self._resync(session, uidvalidity)
             return
-        last_uid = cursor[1] if cursor is not None else 0
-        uids = await session.uids_after(last_uid)
+        # A mailbox's first run imports what nobody has read yet, not years of history;
+        # the cursor then starts above everything that was there.
+        top = max(await session.uids_after(0), default=0) if cursor is None else 0
+        uids = await session.unseen() if cursor is None else await session.uids_after(cursor[1])
         for start in range(0, len(uids), self.settings.batch_size):
             chunk = uids[start : start + self.settings.batch_size]
-            await self._import(session, await session.fetch(chunk), uidvalidity, chunk)
+            # Parsing the next batch while this one commits was measured slower: both are
+            # Python, and the parse thread takes the GIL from the loop that commits.
+            parsed = await self._sink.parse(await session.fetch(chunk))
+            await self._import(session, chunk, parsed, uidvalidity)
+        if cursor is None:
+            await self._cursors.save_cursor(self.settings.name, uidvalidity, top)
         self._set(uidvalidity=uidvalidity, last_sync_at=datetime.now(UTC))
 
     async def _resync(self, session: ImapSession, uidvalidity: int) -> None:
@@ -137,13 +149,17 @@ class MailboxPoller:
             known = await self._sink.known([m for m in ids.values() if m])
             missing = [uid for uid in chunk if ids.get(uid) not in known]
             mails = await session.fetch(missing) if missing else []
-            await self._import(session, mails, uidvalidity, chunk)
+            await self._import(session, chunk, await self._sink.parse(mails), uidvalidity)
         if not uids:
             await self._cursors.save_cursor(self.settings.name, uidvalidity, 0)
         self._set(uidvalidity=uidvalidity, last_sync_at=datetime.now(UTC))
 
     async def _import(
-        self, session: ImapSession, mails: list[Fetched], uidvalidity: int, uids: list[int]
+        self,
+        session: ImapSession,
+        uids: list[int],
+        mails: list[ParsedMail],
+        uidvalidity: int,
     ) -> None:
         if mails:
             await self._sink.deliver(self.settings, mails)  # committed when it returns

@@ -42,9 +42,9 @@ class TestMailbox:
         assert self._client is not None
         return self._client
 
-    async def deliver(self, raw: bytes, folder: str = "INBOX") -> int:
+    async def deliver(self, raw: bytes, folder: str = "INBOX", flags: str | None = None) -> int:
         """APPEND one message; returns its UID."""
-        response = await self.client.append(raw, mailbox=folder)
+        response = await self.client.append(raw, mailbox=folder, flags=flags)
         assert response.result == "OK", response
         match = re.search(rb"APPENDUID \d+ (\d+)", b" ".join(map(bytes, response.lines)))
         assert match is not None, response

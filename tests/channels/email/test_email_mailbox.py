@@ -237,3 +237,27 @@ async def test_reconnects_after_the_server_restarts(
             assert all(r"\Seen" in flags for flags in (await again.flags()).values())
     finally:
         await hub.stop()
+
+
+async def test_first_run_imports_unread_mail_only(
+    tmp_path: Path,
+    sqlite_url: str,
+    dovecot: Dovecot,
+    mailbox: TestMailbox,
+    smtp_server: SmtpServer,
+) -> None:
+    await mailbox.deliver(mail(1), flags=r"\Seen")  # history someone already read
+    await mailbox.deliver(mail(2))
+    await mailbox.deliver(mail(4), flags=r"\Seen")
+    settings = email_settings(tmp_path, sqlite_url, dovecot, smtp_server)
+    view = HubView(settings)
+    hub = await RunningHub(settings).start()
+    try:
+        await wait_cursor(settings, 3)
+        (conversation,) = await view.conversations()
+        assert conversation.subject == "Question 2"
+        await mailbox.deliver(mail(3))  # from then on, everything after the cursor
+        await wait_cursor(settings, 4)
+        assert len(await view.conversations()) == 2
+    finally:
+        await hub.stop()
