@@ -74,7 +74,7 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
         )
     )
     app = web.Application()
-    email = _email_channel(settings, store, stream, work, secret)
+    email = _email_channel(settings, store, stream, work, secret, conversations)
     ui = AgentsUI(
         settings,
         store,
@@ -107,7 +107,12 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
 
 
 def _email_channel(
-    settings: Settings, store: Store, stream: InboundStream, work: PublishingWork, secret: str
+    settings: Settings,
+    store: Store,
+    stream: InboundStream,
+    work: PublishingWork,
+    secret: str,
+    conversations: ConversationService,
 ) -> EmailChannel | None:
     email = settings.channels.email
     if not email.enabled:
@@ -122,4 +127,5 @@ def _email_channel(
         store=store.email,
         delivery=DeliveryService(work),
         queues=queues,
+        acknowledge=conversations.send_automatic,
     )

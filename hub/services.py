@@ -74,7 +74,7 @@ class ConversationService:
             )
             tx.add_message(message, conversation.customer_id, key)
             if sends:
-                queued = tx.add_outbox(_send_item(conversation, message, agent, now))
+                queued = tx.add_outbox(_send_item(conversation, message, agent.name, now))
             if conversation.first_response_at is None:
                 tx.save_conversation(conversation.model_copy(update={"first_response_at": now}))
             tx.emit(MessageCreated.of(message, conversation.customer_id), audience=agent.id)
@@ -82,6 +82,51 @@ class ConversationService:
 
         message = await self._work.run(act)
         if queued and outbox is not None:
+            outbox.wake()
+        return message
+
+    async def send_automatic(
+        self, conversation_id: ConversationId, key: str, text: str, sender_name: str
+    ) -> Message | None:
+        """A message the hub sends by itself (the email auto-acknowledgement): a system
+        message on the conversation, queued in the outbox like a reply, once per `key`.
+        None when it was sent before, or the channel has no sender, or the customer opted
+        out."""
+        outbox = self._outbox
+
+        def act(tx: Transaction) -> Message | None:
+            conversation = tx.conversation(conversation_id)
+            if tx.message_by_dedupe_key(key) is not None or conversation is None:
+                return None
+            if outbox is None or not outbox.handles(conversation.channel):
+                return None
+            try:
+                _check_consent(tx, conversation)
+            except OptedOut:
+                return None
+            now = datetime.now(UTC)
+            message = Message(
+                id=MessageId(new_id()),
+                conversation_id=conversation.id,
+                direction="out",
+                author="system",
+                agent_name=sender_name,
+                channel=conversation.channel,
+                text=text,
+                created_at=now,
+                delivery_status="queued",
+            )
+            tx.add_message(message, conversation.customer_id, key)
+            item = _send_item(conversation, message, sender_name, now)
+            tx.add_outbox(item.model_copy(update={"payload": item.payload | {"auto_reply": True}}))
+            tx.emit(
+                MessageCreated.of(message, conversation.customer_id),
+                audience=conversation.assignee_id,
+            )
+            return message
+
+        message = await self._work.run(act)
+        if message is not None and outbox is not None:
             outbox.wake()
         return message
 
@@ -192,7 +237,7 @@ def _check_consent(tx: Transaction, conversation: Conversation) -> None:
 
 
 def _send_item(
-    conversation: Conversation, message: Message, agent: Agent, now: datetime
+    conversation: Conversation, message: Message, sender_name: str, now: datetime
 ) -> OutboxItem:
     """What a channel's sender needs, fixed at reply time so a retry sends the same thing."""
     return OutboxItem(
@@ -207,7 +252,7 @@ def _send_item(
             "from": conversation.via,
             "text": message.text,
             "subject": conversation.subject,
-            "agent_name": agent.name,
+            "agent_name": sender_name,
             "attachments": [a.model_dump(mode="json") for a in message.attachments],
         },
         next_attempt_at=now,

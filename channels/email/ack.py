@@ -1,31 +1,32 @@
 """The optional auto-acknowledgement: one mail to the sender of each new conversation, from
 the template in config. Mail from machines never gets one (it never opens a conversation),
 and ours is marked `Auto-Submitted: auto-replied` (RFC 3834) so well-behaved responders do
-not answer it. It is sent after the conversation committed, at most once: a crash between
-the commit and the send skips it rather than risking a second copy."""
+not answer it. It goes through the outbox like any reply (retries, a delivery status, a
+system message on the timeline), keyed by conversation so it is queued at most once; a
+crash between the conversation's commit and its queuing skips it rather than risk two."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
-from channels.email.compose import Outgoing
 from channels.email.ingest import Imported
-from channels.email.smtp import EmailSender
 from hub.email_settings import EmailSettings, MailboxSettings
-from hub.errors import SendError
-from hub.ids import new_id
+from hub.errors import HubError
+from hub.ids import ConversationId
 
 log = logging.getLogger(__name__)
+# ConversationService.send_automatic: (conversation, dedupe key, text, sender name).
+Acknowledge = Callable[[ConversationId, str, str, str], Awaitable[object]]
 
 
 class AutoAck:
-    def __init__(self, settings: EmailSettings, sender: EmailSender) -> None:
+    def __init__(self, settings: EmailSettings, acknowledge: Acknowledge) -> None:
         self._template = settings.auto_ack_template
         self._company = settings.company
-        self._sender = sender
+        self._acknowledge = acknowledge
         self._tasks: set[asyncio.Task[None]] = set()
 
     def after_import(self, mailbox: MailboxSettings, imported: Sequence[Imported]) -> None:
@@ -34,7 +35,7 @@ class AutoAck:
             return
         for item in imported:
             if item.thread.conversation_id is None and not item.result.duplicate:
-                task = asyncio.create_task(self._send(mailbox, item))
+                task = asyncio.create_task(self._queue(item))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
 
@@ -44,7 +45,7 @@ class AutoAck:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def _send(self, mailbox: MailboxSettings, item: Imported) -> None:
+    async def _queue(self, item: Imported) -> None:
         mail, conversation = item.mail, item.result.conversation
         if mail.sender is None:
             return
@@ -53,20 +54,9 @@ class AutoAck:
             .replace("{subject}", mail.subject)
             .replace("{id}", conversation.id)
         )
-        out = Outgoing(
-            message_id=f"ack{new_id()}",
-            conversation_id=conversation.id,
-            to=mail.sender.address,
-            cc=(),
-            via=mailbox.address,
-            agent_name=self._company,
-            subject=mail.subject,
-            text=text,
-            in_reply_to=mail.message_id,
-            references=(mail.message_id,) if mail.message_id else (),
-            auto_reply=True,
-        )
         try:
-            await self._sender.deliver(out)
-        except SendError as exc:
-            log.warning("auto-acknowledgement to %s not sent: %s", out.to, exc.message)
+            await self._acknowledge(
+                conversation.id, f"auto-ack:{conversation.id}", text, self._company
+            )
+        except HubError as exc:
+            log.warning("auto-acknowledgement of %s not queued: %s", conversation.id, exc.message)

@@ -9,7 +9,7 @@ import hmac
 from contextlib import AsyncExitStack
 from pathlib import Path
 
-from channels.email.ack import AutoAck
+from channels.email.ack import Acknowledge, AutoAck
 from channels.email.attachments import AttachmentStore
 from channels.email.ingest import EmailIngest
 from channels.email.parse import MailParser
@@ -39,6 +39,7 @@ class EmailChannel:
         store: EmailStore,
         delivery: DeliveryService,
         queues: dict[str, str],
+        acknowledge: Acknowledge,
     ) -> None:
         # Reply tokens are signed with a key of their own, derived from the hub's secret.
         key = hmac.new(secret.encode(), b"contacthub email reply tokens", hashlib.sha256)
@@ -49,7 +50,7 @@ class EmailChannel:
             settings, parser, self.tokens, stream, customers, store, delivery, queues
         )
         self.sender = EmailSender(settings, self.tokens, store, self.files)
-        self.auto_ack = AutoAck(settings, self.sender)
+        self.auto_ack = AutoAck(settings, acknowledge)
         self.ingest.on_import = self.auto_ack.after_import
         self.pollers = [MailboxPoller(m, store, self.ingest) for m in settings.mailboxes]
         self._stack = AsyncExitStack()

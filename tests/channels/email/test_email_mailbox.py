@@ -4,6 +4,7 @@ kept and marked, polling works where IDLE is off, and the supervisor sees the ma
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import aiohttp
@@ -148,6 +149,18 @@ async def test_machine_mail_opens_no_conversation(
             ack.message.get_body(("plain",)).get_content().strip()
             == "We got your mail, Customer 1."
         )
+        # It went through the outbox: a system message on the conversation, sent.
+        for _ in range(100):
+            messages = await view.messages(conversation.id)
+            if messages[-1].delivery_status == "sent":
+                break
+            await asyncio.sleep(0.05)
+        assert [(m.author, m.direction) for m in messages] == [
+            ("customer", "in"),
+            ("system", "out"),
+        ]
+        assert messages[-1].delivery_status == "sent"
+        assert f"<{messages[-1].external_id}>" == ack.message["Message-ID"]
     finally:
         await hub.stop()
 
