@@ -37,7 +37,8 @@ class CallStatus:
         updated = await self._voice.calls.update(
             event.call_sid, event.status, duration=event.duration
         )
-        helped = before.answered_at is not None or before.state == "voicemail"
+        # Answered, left a voicemail, or already counted as missed (hung up in the queue).
+        helped = before.answered_at is not None or before.state in ("voicemail", "missed")
         ended = event.status == "completed" or event.status in UNANSWERED
         if updated is not None and ended and not helped:
             await self._voice.calls.update(event.call_sid, "missed", detail="nobody answered")

@@ -219,6 +219,8 @@ async def test_a_missed_call_becomes_a_callback_task(
 
         agent = await connect_agent(http, hub, dee)
         offer = await agent.expect("offer")
+        steps = await call_steps(http, hub, agent.token, offer["conversation"]["customer_id"])
+        assert steps == ["ringing", "queued", "missed", "completed"]  # missed once
         assert offer["conversation"]["subject"] == f"Call back {CUSTOMER}"
         assert offer["preview"] == f"Missed call: please call back {CUSTOMER}"
         assert offer["conversation"]["contact"] == CUSTOMER
