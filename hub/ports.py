@@ -178,8 +178,15 @@ class Customers(Protocol):
         on every channel."""
         ...
 
-    async def calls(self, conversation_id: ConversationId) -> list[Call]: ...
+    async def identify_many(self, kind: str, names: Mapping[str, str]) -> dict[str, CustomerId]:
+        """`identify` for many addresses at once (address -> display name), in one read and
+        at most one write; the answer is keyed by address as stored (emails lowercased)."""
+        ...
+
+
+class Calls(Protocol):
     async def call(self, sid: str) -> Call | None: ...
+    async def of_conversation(self, conversation_id: ConversationId) -> list[Call]: ...
 
 
 class MailboxCursors(Protocol):
@@ -200,11 +207,6 @@ class EmailStore(MailboxCursors, Protocol):
         ...
 
     async def known_message_ids(self, message_ids: Collection[str]) -> set[str]: ...
-
-    async def identify_senders(self, senders: Mapping[str, str]) -> dict[str, CustomerId]:
-        """Customers.identify("email", address, name) for many senders at once (address ->
-        display name): the same customers, found or created, in one write."""
-        ...
 
     async def add_participants(self, entries: Collection[tuple[ConversationId, str]]) -> None:
         """Record CC'd addresses on conversations; ones already recorded are kept once."""
@@ -257,6 +259,7 @@ class Store:
     reader: ConversationReader
     visitors: Visitors
     customers: Customers
+    calls: Calls
     email: EmailStore
     agents: AgentDirectory
     events: EventLog

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from hub.ports import Store
 from storage.agents import SqlAgentDirectory
+from storage.calls import SqlCalls
 from storage.connections import SqlConnections
 from storage.customers import SqlCustomers
 from storage.database import Database
@@ -41,6 +42,7 @@ async def open_store(url: str, *, migrate: bool | None = None) -> AsyncIterator[
             reader=reader,
             visitors=SqlVisitors(db, reader),
             customers=SqlCustomers(db),
+            calls=SqlCalls(db),
             email=SqlEmailStore(db),
             agents=SqlAgentDirectory(db),
             events=SqlEventLog(db),

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from hub.ids import AgentId, ConversationId, CustomerId
 from hub.models import Call
+from storage.database import Database
 from storage.tables import CallRow
 
 call_t = CallRow.__table__  # type: ignore[attr-defined]
@@ -40,3 +41,22 @@ def to_call(row: Any) -> Call:
         duration_seconds=row.duration_seconds,
         created_at=row.created_at,
     )
+
+
+class SqlCalls:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def call(self, sid: str) -> Call | None:
+        async with self._db.read() as conn:
+            row = (await conn.execute(sa.select(call_t).where(call_t.c.sid == sid))).first()
+        return to_call(row) if row else None
+
+    async def of_conversation(self, conversation_id: ConversationId) -> list[Call]:
+        query = (
+            sa.select(call_t)
+            .where(call_t.c.conversation_id == conversation_id)
+            .order_by(call_t.c.created_at)
+        )
+        async with self._db.read() as conn:
+            return [to_call(row) for row in (await conn.execute(query)).all()]

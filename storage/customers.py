@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hub.ids import ConversationId, CustomerId, new_id
-from hub.models import Call
-from storage.calls import call_t, to_call
+from hub.ids import CustomerId, new_id
 from storage.database import Database
 from storage.queries import identity_t
 from storage.records import customer_t
@@ -20,53 +20,61 @@ class SqlCustomers:
         self._db = db
 
     async def identify(self, kind: str, address: str, display_name: str) -> CustomerId:
-        if kind == "email":
-            address = address.strip().lower()
-        found = await self._find(kind, address)
-        if found is not None:
+        found = await self.identify_many(kind, {address: display_name})
+        return found[_normal(kind, address)]
+
+    async def identify_many(self, kind: str, names: Mapping[str, str]) -> dict[str, CustomerId]:
+        """One read and at most one write for the whole batch, instead of a transaction per
+        address; keys of the answer are the addresses as stored (emails lowercased)."""
+        wanted = {_normal(kind, a): n for a, n in names.items()}
+        for attempt in range(2):
+            try:
+                return await self._identify(kind, wanted)
+            except IntegrityError:
+                if attempt:  # another process kept creating the same customers
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _identify(self, kind: str, wanted: dict[str, str]) -> dict[str, CustomerId]:
+        async with self._db.read() as conn:
+            found = await _holders(conn, kind, set(wanted))
+        missing = {a: n for a, n in wanted.items() if a not in found}
+        if not missing:
             return found
-        customer_id = CustomerId(new_id())
-        try:
-            async with self._db.write() as conn:
+        async with self._db.write() as conn:
+            # Made by another process since our read: theirs stands.
+            found |= await _holders(conn, kind, set(missing))
+            made = {a: CustomerId(new_id()) for a in missing if a not in found}
+            if made:
+                now = datetime.now(UTC)
                 await conn.execute(
                     sa.insert(customer_t),
-                    {
-                        "id": customer_id,
-                        "display_name": display_name,
-                        "email": address if kind == "email" else None,
-                        "created_at": datetime.now(UTC),
-                    },
+                    [
+                        {
+                            "id": c,
+                            "display_name": missing[a],
+                            "email": a if kind == "email" else None,
+                            "created_at": now,
+                        }
+                        for a, c in made.items()
+                    ],
                 )
                 await conn.execute(
                     sa.insert(identity_t),
-                    {"customer_id": customer_id, "kind": kind, "address": address},
+                    [{"customer_id": c, "kind": kind, "address": a} for a, c in made.items()],
                 )
-        except IntegrityError:
-            # Another process created it between our read and our write: theirs stands.
-            found = await self._find(kind, address)
-            if found is None:
-                raise
-            return found
-        return customer_id
+        return found | made
 
-    async def calls(self, conversation_id: ConversationId) -> list[Call]:
-        query = (
-            sa.select(call_t)
-            .where(call_t.c.conversation_id == conversation_id)
-            .order_by(call_t.c.created_at)
-        )
-        async with self._db.read() as conn:
-            return [to_call(row) for row in (await conn.execute(query)).all()]
 
-    async def call(self, sid: str) -> Call | None:
-        async with self._db.read() as conn:
-            row = (await conn.execute(sa.select(call_t).where(call_t.c.sid == sid))).first()
-        return to_call(row) if row else None
+async def _holders(conn: AsyncConnection, kind: str, addresses: set[str]) -> dict[str, CustomerId]:
+    if not addresses:
+        return {}
+    query = sa.select(identity_t.c.address, identity_t.c.customer_id).where(
+        identity_t.c.kind == kind, identity_t.c.address.in_(addresses)
+    )
+    rows = await conn.execute(query)
+    return {row.address: CustomerId(row.customer_id) for row in rows}
 
-    async def _find(self, kind: str, address: str) -> CustomerId | None:
-        query = sa.select(identity_t.c.customer_id).where(
-            identity_t.c.kind == kind, identity_t.c.address == address
-        )
-        async with self._db.read() as conn:
-            found = await conn.scalar(query)
-        return CustomerId(found) if found else None
+
+def _normal(kind: str, address: str) -> str:
+    return address.strip().lower() if kind == "email" else address

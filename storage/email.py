@@ -3,18 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hub.ids import ConversationId, CustomerId, new_id
+from hub.ids import ConversationId, CustomerId
 from hub.models import EmailReplyContext, EmailThread
 from storage.database import Database
-from storage.queries import identity_t
-from storage.records import conversation_t, customer_t, message_t
+from storage.records import conversation_t, message_t
 from storage.tables import EmailCursorRow, EmailParticipantRow
 
 cursor_t = EmailCursorRow.__table__  # type: ignore[attr-defined]
@@ -82,55 +80,6 @@ class SqlEmailStore:
             ]
             if rows:
                 await conn.execute(sa.insert(participant_t), rows)
-
-    async def identify_senders(self, senders: Mapping[str, str]) -> dict[str, CustomerId]:
-        """Customers.identify for a batch of addresses (address -> display name) in one read
-        and at most one write, instead of a transaction per sender."""
-        wanted = {a.strip().lower(): n for a, n in senders.items()}
-        for attempt in range(2):
-            try:
-                return await self._identify(wanted)
-            except IntegrityError:
-                if attempt:  # another process kept creating the same customers
-                    raise
-        raise AssertionError("unreachable")
-
-    async def _identify(self, wanted: dict[str, str]) -> dict[str, CustomerId]:
-        found = await self._identities(set(wanted))
-        missing = {a: n for a, n in wanted.items() if a not in found}
-        if not missing:
-            return found
-        async with self._db.write() as conn:
-            query = sa.select(identity_t.c.address, identity_t.c.customer_id).where(
-                identity_t.c.kind == "email", identity_t.c.address.in_(missing)
-            )
-            for row in await conn.execute(query):  # made since our read
-                found[row.address] = CustomerId(row.customer_id)
-                missing.pop(row.address, None)
-            now = _now()
-            made = {a: CustomerId(new_id()) for a in missing}
-            if made:
-                await conn.execute(
-                    sa.insert(customer_t),
-                    [
-                        {"id": c, "display_name": missing[a], "email": a, "created_at": now}
-                        for a, c in made.items()
-                    ],
-                )
-                await conn.execute(
-                    sa.insert(identity_t),
-                    [{"customer_id": c, "kind": "email", "address": a} for a, c in made.items()],
-                )
-        return found | made
-
-    async def _identities(self, addresses: set[str]) -> dict[str, CustomerId]:
-        if not addresses:
-            return {}
-        query = sa.select(identity_t.c.address, identity_t.c.customer_id).where(
-            identity_t.c.kind == "email", identity_t.c.address.in_(addresses)
-        )
-        async with self._db.read() as conn:
-            return {r.address: CustomerId(r.customer_id) for r in await conn.execute(query)}
 
     async def reply_context(self, conversation_id: ConversationId) -> EmailReplyContext:
         query = (

@@ -130,7 +130,7 @@ class EmailIngest:
             for m, t in zip(mails, threads, strict=True)
             if t.conversation_id is None and m.sender is not None
         }
-        by_address = await self._store.identify_senders(senders)
+        by_address = await self._customers.identify_many("email", senders)
         owners = []
         for mail, thread in zip(mails, threads, strict=True):
             if thread.conversation_id is not None:
@@ -138,7 +138,7 @@ class EmailIngest:
                 assert found is not None and found.customer_id is not None
                 owners.append(CustomerId(found.customer_id))
             elif mail.sender is not None:
-                owners.append(by_address[mail.sender.address])
+                owners.append(by_address[mail.sender.address.strip().lower()])
             else:  # no readable sender: filed under a customer named for the raw mail
                 owners.append(await self._customers.identify("email", _nobody(mail), "Unknown"))
         return owners

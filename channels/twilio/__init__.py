@@ -69,6 +69,7 @@ class TwilioChannel:
             settings,
             hooks,
             calls,
+            store.calls,
             store.customers,
             store.reader,
             store.agents,

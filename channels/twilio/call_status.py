@@ -26,7 +26,7 @@ class CallStatus:
 
     async def caller_leg(self, _request: web.Request, form: dict[str, str]) -> web.Response:
         event = parse_form(CallEvent, form)
-        before = await self._voice.customers.call(event.call_sid)
+        before = await self._voice.records.call(event.call_sid)
         if before is None:
             log.warning(
                 "twilio: status %r for unknown call %s ignored", event.status, event.call_sid

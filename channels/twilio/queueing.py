@@ -90,7 +90,7 @@ class CallQueue:
                         log.exception("could not connect the call of %s", event.conversation.id)
 
     async def _assigned(self, event: Assigned) -> None:
-        calls = await self._voice.customers.calls(event.conversation.id)
+        calls = await self._voice.records.of_conversation(event.conversation.id)
         for call in calls:
             if call.state == "queued":
                 await self._redirect(call, event.agent_id)

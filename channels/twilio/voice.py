@@ -24,7 +24,7 @@ from hub.events import Assigned, Ephemeral, OfferMade
 from hub.feed import EventFeed
 from hub.ids import AgentId
 from hub.models import Call, Conversation
-from hub.ports import AgentDirectory, ConversationReader, Customers
+from hub.ports import AgentDirectory, Calls, ConversationReader, Customers
 from hub.settings import TwilioSettings
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class VoiceCalls:
         settings: TwilioSettings,
         hooks: SignedWebhooks,
         calls: CallService,
+        records: Calls,
         customers: Customers,
         reader: ConversationReader,
         agents: AgentDirectory,
@@ -57,6 +58,7 @@ class VoiceCalls:
         self.settings = settings
         self.hooks = hooks
         self.calls = calls
+        self.records = records
         self.customers = customers
         self.reader = reader
         self.agents = agents
@@ -96,7 +98,7 @@ class VoiceCalls:
 
     async def connect(self, request: web.Request, _form: dict[str, str]) -> web.Response:
         """Where the Calls API redirect sends a queued call once an agent has accepted it."""
-        call = await self.customers.call(request.query.get("call", ""))
+        call = await self.records.call(request.query.get("call", ""))
         agent = request.query.get("agent", "")
         if call is None or not agent:
             raise BadInput("connect needs a known call and an agent")
@@ -111,7 +113,7 @@ class VoiceCalls:
         return respond(twiml.dial_agent(agent, self.url("dial", query), self.url("leg", query)))
 
     async def call_and_conversation(self, sid: str) -> tuple[Call, Conversation]:
-        call = await self.customers.call(sid)
+        call = await self.records.call(sid)
         conversation = await self.reader.conversation(call.conversation_id) if call else None
         if call is None or conversation is None:
             raise BadInput(f"unknown CallSid {sid}")

@@ -45,17 +45,17 @@ async def test_cursor_is_saved_and_moved(store: Store) -> None:
     assert await store.email.cursor("sales") == (1, 1)
 
 
-async def test_identify_senders_matches_customers_identify(store: Store) -> None:
+async def test_identify_many_matches_identify(store: Store) -> None:
     known = await store.customers.identify("email", "Carol@Customer.test", "Carol")
-    found = await store.email.identify_senders(
-        {"carol@customer.test": "Carol C", "DAN@customer.test": "Dan"}
+    found = await store.customers.identify_many(
+        "email", {"carol@customer.test": "Carol C", "DAN@customer.test": "Dan"}
     )
     assert found["carol@customer.test"] == known
     assert (
         await store.customers.identify("email", "dan@customer.test", "x")
         == found["dan@customer.test"]
     )
-    again = await store.email.identify_senders({"dan@customer.test": "Dan"})
+    again = await store.customers.identify_many("email", {"dan@customer.test": "Dan"})
     assert again == {"dan@customer.test": found["dan@customer.test"]}
 
 

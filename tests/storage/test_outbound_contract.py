@@ -199,5 +199,5 @@ async def test_calls_are_saved_and_updated(store: Store) -> None:
     await run(store, lambda tx: tx.save_call(call.model_copy(update={"state": "completed"})))
     loaded = await run(store, lambda tx: tx.call("CA1"))
     assert loaded.state == "completed" and loaded.created_at == call.created_at
-    assert [c.sid for c in await store.customers.calls(first.conversation.id)] == ["CA1"]
+    assert [c.sid for c in await store.calls.of_conversation(first.conversation.id)] == ["CA1"]
     assert await run(store, lambda tx: tx.call("CA-unknown")) is None

@@ -261,7 +261,7 @@ async def test_a_withheld_number_still_reaches_an_agent(
         offer = await agent.expect("offer")
         assert offer["conversation"]["customer_name"] == "Withheld number"
         async with open_store(hub.settings.database_url) as store:
-            first, second = [await store.customers.call(sid) for sid in ("CA50", "CA51")]
+            first, second = [await store.calls.call(sid) for sid in ("CA50", "CA51")]
         assert first is not None and second is not None
         assert first.customer_id != second.customer_id  # two strangers, not one customer
     finally:
