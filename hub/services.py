@@ -18,7 +18,15 @@ from hub.events import (
     Unassigned,
 )
 from hub.ids import AgentId, ConversationId, MessageId, NoteId, new_id
-from hub.models import IDENTITY_KIND, Agent, Attachment, Conversation, Message, Presence
+from hub.models import (
+    IDENTITY_KIND,
+    Agent,
+    Attachment,
+    Author,
+    Conversation,
+    Message,
+    Presence,
+)
 from hub.outbox import OutboxItem
 from hub.ports import Transaction
 from hub.publishing import PublishingWork
@@ -46,41 +54,33 @@ class ConversationService:
         transaction; a customer who opted out of the address gets nothing (OptedOut)."""
         key = f"agent:{agent.id}:{client_id}"
         outbox = self._outbox
-        queued = False
 
-        def act(tx: Transaction) -> Message:
-            nonlocal queued
+        def act(tx: Transaction) -> tuple[Message, bool]:
             existing = tx.message_by_dedupe_key(key)
             if existing is not None:
-                return existing
+                return existing, False
             conversation = _owned(tx, agent, conversation_id)
             sends = outbox is not None and outbox.handles(conversation.channel)
             if sends:
                 _check_consent(tx, conversation)
             now = datetime.now(UTC)
-            message = Message(
-                id=MessageId(new_id()),
-                conversation_id=conversation.id,
-                direction="out",
-                author="agent",
+            message = _outbound(
+                conversation,
+                "agent",
+                agent.name,
+                text,
+                now,
+                sends,
                 agent_id=agent.id,
-                agent_name=agent.name,
-                channel=conversation.channel,
-                text=text,
                 client_id=client_id,
-                created_at=now,
                 attachments=tuple(attachments),
-                delivery_status="queued" if sends else None,
             )
-            tx.add_message(message, conversation.customer_id, key)
-            if sends:
-                queued = tx.add_outbox(_send_item(conversation, message, agent.name, now))
+            queued = _store_outbound(tx, conversation, message, key, sends, {})
             if conversation.first_response_at is None:
                 tx.save_conversation(conversation.model_copy(update={"first_response_at": now}))
-            tx.emit(MessageCreated.of(message, conversation.customer_id), audience=agent.id)
-            return message
+            return message, queued
 
-        message = await self._work.run(act)
+        message, queued = await self._work.run(act)
         if queued and outbox is not None:
             outbox.wake()
         return message
@@ -105,24 +105,8 @@ class ConversationService:
             except OptedOut:
                 return None
             now = datetime.now(UTC)
-            message = Message(
-                id=MessageId(new_id()),
-                conversation_id=conversation.id,
-                direction="out",
-                author="system",
-                agent_name=sender_name,
-                channel=conversation.channel,
-                text=text,
-                created_at=now,
-                delivery_status="queued",
-            )
-            tx.add_message(message, conversation.customer_id, key)
-            item = _send_item(conversation, message, sender_name, now)
-            tx.add_outbox(item.model_copy(update={"payload": item.payload | {"auto_reply": True}}))
-            tx.emit(
-                MessageCreated.of(message, conversation.customer_id),
-                audience=conversation.assignee_id,
-            )
+            message = _outbound(conversation, "system", sender_name, text, now, True)
+            _store_outbound(tx, conversation, message, key, True, {"auto_reply": True})
             return message
 
         message = await self._work.run(act)
@@ -236,27 +220,70 @@ def _check_consent(tx: Transaction, conversation: Conversation) -> None:
         raise OptedOut(conversation.channel, conversation.contact)
 
 
-def _send_item(
-    conversation: Conversation, message: Message, sender_name: str, now: datetime
-) -> OutboxItem:
-    """What a channel's sender needs, fixed at reply time so a retry sends the same thing."""
-    return OutboxItem(
-        id=new_id(),
-        idempotency_key=f"message:{message.id}",
-        kind=conversation.channel,
-        message_id=message.id,
+def _outbound(
+    conversation: Conversation,
+    author: Author,
+    sender_name: str,
+    text: str,
+    now: datetime,
+    sends: bool,
+    *,
+    agent_id: AgentId | None = None,
+    client_id: str | None = None,
+    attachments: tuple[Attachment, ...] = (),
+) -> Message:
+    return Message(
+        id=MessageId(new_id()),
         conversation_id=conversation.id,
-        customer_id=conversation.customer_id,
-        payload={
-            "to": conversation.contact,
-            "from": conversation.via,
-            "text": message.text,
-            "subject": conversation.subject,
-            "agent_name": sender_name,
-            "attachments": [a.model_dump(mode="json") for a in message.attachments],
-        },
-        next_attempt_at=now,
+        direction="out",
+        author=author,
+        agent_id=agent_id,
+        agent_name=sender_name,
+        channel=conversation.channel,
+        text=text,
+        client_id=client_id,
+        created_at=now,
+        attachments=attachments,
+        delivery_status="queued" if sends else None,
     )
+
+
+def _store_outbound(
+    tx: Transaction,
+    conversation: Conversation,
+    message: Message,
+    key: str,
+    sends: bool,
+    extra: dict[str, object],
+) -> bool:
+    """Write the message, its event and, on a channel with a sender, its outbox row: the
+    send is fixed now, so a retry sends the same thing. True when a send was queued."""
+    tx.add_message(message, conversation.customer_id, key)
+    queued = sends and tx.add_outbox(
+        OutboxItem(
+            id=new_id(),
+            idempotency_key=f"message:{message.id}",
+            kind=conversation.channel,
+            message_id=message.id,
+            conversation_id=conversation.id,
+            customer_id=conversation.customer_id,
+            payload={
+                "to": conversation.contact,
+                "from": conversation.via,
+                "text": message.text,
+                "subject": conversation.subject,
+                "agent_name": message.agent_name,
+                "attachments": [a.model_dump(mode="json") for a in message.attachments],
+            }
+            | extra,
+            next_attempt_at=message.created_at,
+        )
+    )
+    # An agent's own reply goes to their stream; the hub's goes to whoever holds the
+    # conversation.
+    audience = message.agent_id or conversation.assignee_id
+    tx.emit(MessageCreated.of(message, conversation.customer_id), audience=audience)
+    return queued
 
 
 def _requeue(
