@@ -63,7 +63,6 @@ class OutboxDispatcher:
     async def _run(self) -> None:
         while True:
             try:
-                await self._settle_interrupted()
                 while await self._claim_and_send():
                     pass
             except StorageUnavailable:
@@ -87,10 +86,13 @@ class OutboxDispatcher:
         kinds = sorted(self._senders)
         limit = min(free, CLAIM_BATCH)
 
-        def claim(tx: Transaction) -> list[OutboxItem]:
-            return tx.claim_outbox(kinds, now, limit, lease)
+        def claim(tx: Transaction) -> tuple[int, list[OutboxItem]]:
+            # One write per pass: settle sends a crash cut off, then claim what is due.
+            return _settle_interrupted(tx, now), tx.claim_outbox(kinds, now, limit, lease)
 
-        items = await self._work.run(claim)
+        interrupted, items = await self._work.run(claim)
+        if interrupted:
+            log.warning("outbox: %d sends were interrupted by a crash; marked failed", interrupted)
         for item in items:
             task = asyncio.create_task(self._send(item), name=f"outbox-{item.id}")
             self._sending.add(task)
@@ -190,17 +192,14 @@ class OutboxDispatcher:
                 await asyncio.sleep(2**attempt)
         log.error("outbox: the outcome of %s was not recorded: %s", item.id, state)
 
-    async def _settle_interrupted(self) -> None:
-        def act(tx: Transaction) -> int:
-            interrupted = tx.interrupted_outbox(datetime.now(UTC))
-            for item in interrupted:
-                tx.settle_outbox(item.id, "failed", None, INTERRUPTED)
-                message = tx.message(item.message_id) if item.message_id else None
-                if message is not None:
-                    record_delivery(
-                        tx, message, "failed", error=INTERRUPTED, attempts=item.attempts
-                    )
-            return len(interrupted)
 
-        if count := await self._work.run(act):
-            log.warning("outbox: %d sends were interrupted by a crash; marked failed", count)
+def _settle_interrupted(tx: Transaction, now: datetime) -> int:
+    """Fail the sends whose lease ran out mid-send: their outcome is unknown, and sending
+    again could reach the customer twice."""
+    interrupted = tx.interrupted_outbox(now)
+    for item in interrupted:
+        tx.settle_outbox(item.id, "failed", None, INTERRUPTED)
+        message = tx.message(item.message_id) if item.message_id else None
+        if message is not None:
+            record_delivery(tx, message, "failed", error=INTERRUPTED, attempts=item.attempts)
+    return len(interrupted)
