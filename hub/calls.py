@@ -78,37 +78,40 @@ class CallService:
         """Move the call on and put the step on the timeline. None for an unknown CallSid."""
 
         def act(tx: Transaction) -> Call | None:
-            call = tx.call(sid)
-            if call is None:
-                return None
-            conversation = tx.conversation(call.conversation_id)
-            if conversation is None:
-                return None
-            changes: dict[str, Any] = {"state": state if call.state not in ENDED else call.state}
-            answered = state in ("in-progress", "completed") and agent_id is not None
-            if answered and call.answered_at is None:
-                changes |= {"agent_id": agent_id, "answered_at": datetime.now(UTC)}
-            if state in ENDED and call.ended_at is None:
-                changes["ended_at"] = datetime.now(UTC)
-            if duration is not None:
-                changes["duration_seconds"] = duration
-            updated = call.model_copy(update=changes)
-            tx.save_call(updated)
-            agent = tx.agent(agent_id) if agent_id else None
-            _emit(
-                tx,
-                updated,
-                conversation,
-                state,
-                agent_id=agent_id,
-                agent_name=agent.name if agent else None,
-                duration=duration,
-                recording_url=recording_url,
-                detail=detail,
-            )
-            return updated
+            stepped = _step(tx, sid, state, agent_id, duration, recording_url, detail)
+            return stepped[0] if stepped else None
 
         return await self._work.run(act)
+
+    async def miss(self, sid: str, detail: str) -> Call | None:
+        """Nobody answered and no voicemail was left: in one transaction the call is missed
+        and its conversation, still in its queue, is titled with the number to call back;
+        then a message says so, so the router offers it as a callback task."""
+
+        def act(tx: Transaction) -> Call | None:
+            stepped = _step(tx, sid, "missed", None, None, None, detail)
+            if stepped is None:
+                return None
+            call, conversation = stepped
+            if conversation.status != "resolved":
+                title = f"Call back {call.from_number}"
+                tx.save_conversation(conversation.model_copy(update={"subject": title}))
+            return call
+
+        call = await self._work.run(act)
+        if call is not None:
+            await self._stream.receive(
+                InboundMessage(
+                    channel="voice",
+                    customer_id=call.customer_id,
+                    dedupe_key=f"missed:{call.sid}",
+                    text=f"Missed call: please call back {call.from_number}",
+                    queue="",
+                    conversation_id=call.conversation_id,
+                    contact=call.from_number,
+                )
+            )
+        return call
 
     async def redirect_to(self, sid: str, agent_id: AgentId, url: str) -> bool:
         """An agent accepted a call that waits in the provider's queue: queue the Calls API
@@ -148,30 +151,45 @@ class CallService:
 
         return await self._work.run(act)
 
-    async def note_missed(self, call: Call) -> None:
-        """Nobody answered and no voicemail was left: the conversation waits as a callback
-        task, titled with the number to call back."""
 
-        def act(tx: Transaction) -> None:
-            conversation = tx.conversation(call.conversation_id)
-            if conversation is None or conversation.status == "resolved":
-                return
-            tx.save_conversation(
-                conversation.model_copy(update={"subject": f"Call back {call.from_number}"})
-            )
-
-        await self._work.run(act)
-        await self._stream.receive(
-            InboundMessage(
-                channel="voice",
-                customer_id=call.customer_id,
-                dedupe_key=f"missed:{call.sid}",
-                text=f"Missed call: please call back {call.from_number}",
-                queue="",
-                conversation_id=call.conversation_id,
-                contact=call.from_number,
-            )
-        )
+def _step(
+    tx: Transaction,
+    sid: str,
+    state: str,
+    agent_id: AgentId | None,
+    duration: int | None,
+    recording_url: str | None,
+    detail: str | None,
+) -> tuple[Call, Conversation] | None:
+    call = tx.call(sid)
+    conversation = tx.conversation(call.conversation_id) if call else None
+    if call is None or conversation is None:
+        return None
+    now = datetime.now(UTC)
+    # An ended call stays ended; later steps are still recorded on the timeline.
+    changes: dict[str, Any] = {"state": state if call.state not in ENDED else call.state}
+    answered = state in ("in-progress", "completed") and agent_id is not None
+    if answered and call.answered_at is None:
+        changes |= {"agent_id": agent_id, "answered_at": now}
+    if state in ENDED and call.ended_at is None:
+        changes["ended_at"] = now
+    if duration is not None:
+        changes["duration_seconds"] = duration
+    updated = call.model_copy(update=changes)
+    tx.save_call(updated)
+    agent = tx.agent(agent_id) if agent_id else None
+    _emit(
+        tx,
+        updated,
+        conversation,
+        state,
+        agent_id=agent_id,
+        agent_name=agent.name if agent else None,
+        duration=duration,
+        recording_url=recording_url,
+        detail=detail,
+    )
+    return updated, conversation
 
 
 def _emit(

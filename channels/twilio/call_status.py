@@ -41,8 +41,7 @@ class CallStatus:
         helped = before.answered_at is not None or before.state in ("voicemail", "missed")
         ended = event.status == "completed" or event.status in UNANSWERED
         if updated is not None and ended and not helped:
-            await self._voice.calls.update(event.call_sid, "missed", detail="nobody answered")
-            await self._voice.calls.note_missed(updated)
+            await self._voice.calls.miss(event.call_sid, "nobody answered")
         return respond(twiml.empty())
 
     async def agent_leg(self, request: web.Request, form: dict[str, str]) -> web.Response:

@@ -63,9 +63,7 @@ class CallQueue:
                 twiml.voicemail(voice.settings, voice.url("recorded"), voice.url("transcription"))
             )
         if result.result == "hangup":
-            updated = await self._voice.calls.update(call.sid, "missed", detail="hung up in queue")
-            if updated is not None:
-                await self._voice.calls.note_missed(updated)
+            await self._voice.calls.miss(call.sid, "hung up in queue")
         return respond(twiml.empty())
 
     async def _anyone_online(self) -> bool:

@@ -23,9 +23,7 @@ class Voicemail:
         recording = parse_form(Recording, form)
         call, _ = await self._voice.call_and_conversation(recording.call_sid)
         if not recording.url or recording.duration == 0:
-            updated = await self._voice.calls.update(call.sid, "missed", detail="no message left")
-            if updated is not None:
-                await self._voice.calls.note_missed(updated)
+            await self._voice.calls.miss(call.sid, "no message left")
             return respond(twiml.goodbye())
         await self._store(
             call,
