@@ -11,8 +11,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from agents_ui.files import FilesApi
-from agents_ui.frames import (
+from agents_ui.console_frames import (
     AGENT_FRAMES,
     Accept,
     AgentFrame,
@@ -26,18 +25,19 @@ from agents_ui.frames import (
     SetPresence,
     Transfer,
 )
+from agents_ui.files import FilesApi
 from agents_ui.presence import ConnectionTracker
 from agents_ui.session import caller
-from agents_ui.sockets import SocketHub, error_frame, send_quietly
-from hub.auth import Authenticator
 from hub.errors import BadInput, Forbidden, HubError, NotFound
 from hub.events import Envelope, Ephemeral, OfferMade
-from hub.feed import EventFeed
-from hub.frames import parse_frame, request_echo
+from hub.flow.feed import EventFeed
 from hub.models import Agent, Attachment, Offer
-from hub.offers import OfferService, preview_of
 from hub.ports import ConversationReader, EventLog
-from hub.services import ConversationService
+from hub.services.auth import Authenticator
+from hub.services.conversations import ConversationService
+from hub.services.offers import OfferService, preview_of
+from hub.wire.parsing import parse_frame, request_echo
+from hub.wire.sockets import SocketHub, error_frame, send_quietly
 
 log = logging.getLogger(__name__)
 REPLAY_PAGE = 1000

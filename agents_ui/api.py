@@ -10,10 +10,10 @@ from typing import Any
 from aiohttp import web
 
 from agents_ui.session import COOKIE, caller, token_of
-from hub.auth import Authenticator
 from hub.errors import AuthError, BadInput, Forbidden, HubError, NotFound
 from hub.ids import ConversationId, CustomerId
 from hub.ports import AgentDirectory, ConversationReader
+from hub.services.auth import Authenticator
 from hub.settings import QueueSettings
 
 STATIC = Path(__file__).parent / "static"

@@ -16,9 +16,9 @@ from urllib.parse import quote
 from aiohttp import BodyPartReader, web
 
 from agents_ui.session import caller
-from hub.auth import Authenticator
 from hub.errors import BadInput, NotFound, TooLarge
 from hub.models import Attachment
+from hub.services.auth import Authenticator
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _INLINE = {

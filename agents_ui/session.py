@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 from yarl import URL
 
-from hub.auth import Authenticator
 from hub.errors import AuthError, Forbidden
 from hub.models import Agent
+from hub.services.auth import Authenticator
 
 COOKIE = "contacthub_session"
 

@@ -9,17 +9,17 @@ import logging
 
 from aiohttp import WSMsgType, web
 
+from agents_ui.console_frames import SUPERVISOR_FRAMES, Ping, Reassign
 from agents_ui.dashboard import Dashboard
-from agents_ui.frames import SUPERVISOR_FRAMES, Ping, Reassign
 from agents_ui.session import caller
-from agents_ui.sockets import SocketHub, error_frame, send_quietly
-from hub.auth import Authenticator
-from hub.bus import Subscription
 from hub.errors import AuthError, BadInput, HubError
-from hub.feed import EventFeed
-from hub.frames import parse_frame, request_echo
+from hub.flow.bus import Subscription
+from hub.flow.feed import EventFeed
 from hub.models import Agent
-from hub.services import ConversationService
+from hub.services.auth import Authenticator
+from hub.services.conversations import ConversationService
+from hub.wire.parsing import parse_frame, request_echo
+from hub.wire.sockets import SocketHub, error_frame, send_quietly
 
 log = logging.getLogger(__name__)
 SNAPSHOT_INTERVAL = 0.25

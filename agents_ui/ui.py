@@ -11,15 +11,15 @@ from agents_ui.api import ConsoleApi
 from agents_ui.dashboard import Dashboard
 from agents_ui.files import FilesApi
 from agents_ui.presence import ConnectionTracker
-from agents_ui.sockets import SocketHub
 from agents_ui.supervisor_socket import SupervisorSocket
-from hub.auth import Authenticator
-from hub.feed import EventFeed
+from hub.flow.feed import EventFeed
 from hub.models import MailboxState
-from hub.offers import OfferService
 from hub.ports import Store
-from hub.services import ConversationService
+from hub.services.auth import Authenticator
+from hub.services.conversations import ConversationService
+from hub.services.offers import OfferService
 from hub.settings import Settings
+from hub.wire.sockets import SocketHub
 
 
 class AgentsUI:

@@ -139,7 +139,7 @@ async def _add_agents(
 ) -> list[str]:
     """Agents go in before the hub starts, so the router sees them when it builds its state.
     migrate=True also upgrades a fresh PostgreSQL database (SQLite is upgraded anyway)."""
-    from hub.auth import hash_password
+    from hub.services.auth import hash_password
     from storage import open_store
 
     password_hash = hash_password(AGENT_PASSWORD)  # Argon2 is slow on purpose: hash once

@@ -14,17 +14,17 @@ from agents_ui import AgentsUI
 from channels.email import EmailChannel
 from channels.twilio import TwilioChannel
 from channels.webchat import WebchatChannel
-from hub.auth import Authenticator, load_or_create_secret
-from hub.bus import Bus
-from hub.delivery import DeliveryService
-from hub.dispatcher import OutboxDispatcher
-from hub.feed import EventFeed
-from hub.offers import OfferService
+from hub.flow.bus import Bus
+from hub.flow.feed import EventFeed
+from hub.flow.inbound import InboundStream
+from hub.flow.publishing import PublishingWork
+from hub.outbox.relay import OutboxRelay
 from hub.ports import Store
-from hub.publishing import PublishingWork
-from hub.services import ConversationService
+from hub.services.auth import Authenticator, load_or_create_secret
+from hub.services.conversations import ConversationService
+from hub.services.delivery import DeliveryService
+from hub.services.offers import OfferService
 from hub.settings import Settings
-from hub.stream import InboundStream
 from routing import Router
 from storage import open_store
 
@@ -53,7 +53,7 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
     )
     feed = await stack.enter_async_context(EventFeed(bus, store.events))
     work = await stack.enter_async_context(PublishingWork(store.work, bus))
-    outbox = OutboxDispatcher(work, settings.outbox)
+    outbox = OutboxRelay(work, settings.outbox)
     conversations = ConversationService(work, settings, outbox)
     offers = OfferService(work)
     secret = load_or_create_secret(settings.auth.secret, settings.server.data_dir)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from hub.auth import hash_password
 from hub.errors import HubError
+from hub.services.auth import hash_password
 from hub.settings import Settings, load_settings
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")

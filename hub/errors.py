@@ -100,7 +100,7 @@ class SendError(HubError):
 
 
 class TransientSendError(SendError):
-    """Worth retrying (rate limit, provider 5xx, connection lost): the dispatcher backs off."""
+    """Worth retrying (rate limit, provider 5xx, connection lost): the outbox relay backs off."""
 
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)

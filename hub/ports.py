@@ -30,7 +30,7 @@ from hub.models import (
     TimelineEntry,
     Visitor,
 )
-from hub.outbox import OutboxItem, OutboxState
+from hub.outbox.items import OutboxItem, OutboxState
 
 
 class Transaction(Protocol):

@@ -9,15 +9,15 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
-from hub.bus import BusMessage
 from hub.errors import StorageUnavailable
 from hub.events import Ephemeral, OfferOutcome
+from hub.flow.bus import BusMessage
 from hub.ids import ConversationId, OfferId
-from hub.offers import OfferService
 from hub.ports import ConversationReader
+from hub.services.offers import OfferService
 from routing.policies import choose_agent
-from routing.records import Reservation, Ticket
 from routing.state import RoutingState
+from routing.tickets import Reservation, Ticket
 from routing.timers import OfferTimers
 
 log = logging.getLogger(__name__)

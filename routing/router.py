@@ -12,7 +12,6 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 
-from hub.bus import BusMessage, Subscription
 from hub.errors import StorageUnavailable
 from hub.events import (
     Assigned,
@@ -27,14 +26,15 @@ from hub.events import (
     Transferred,
     Unassigned,
 )
+from hub.flow.bus import BusMessage, Subscription
 from hub.ids import AgentId
-from hub.offers import OfferService
 from hub.ports import AgentDirectory, ConversationReader, Leases
+from hub.services.offers import OfferService
 from hub.settings import QueueSettings, RoutingSettings
 from routing.dispatch import Dispatcher
 from routing.lease import Leadership
-from routing.records import Reservation
 from routing.state import RoutingState
+from routing.tickets import Reservation
 
 log = logging.getLogger(__name__)
 LEASE = "router"

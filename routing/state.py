@@ -13,7 +13,7 @@ from hub.ids import AgentId, ConversationId, OfferId
 from hub.models import Agent, Channel, Conversation, Offer, Presence
 from hub.settings import QueueSettings
 from routing.policies import Candidate, order_waiting, positions
-from routing.records import AgentSlot, Reservation, Ticket
+from routing.tickets import AgentSlot, Reservation, Ticket
 
 # How many decided offer ids are remembered, so a late echo of their OfferMade is not mistaken
 # for a new offer. Echoes arrive within moments; this only has to outlast a burst.

@@ -12,7 +12,7 @@ from hub.errors import Conflict
 from hub.ids import AgentId, new_id
 from hub.models import Agent, Role
 from storage.database import Database
-from storage.records import agent_t, to_agent
+from storage.mapping import agent_t, to_agent
 
 
 class SqlAgentDirectory:

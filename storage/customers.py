@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.ids import CustomerId, new_id
 from storage.database import Database
+from storage.mapping import customer_t
 from storage.queries import identity_t
-from storage.records import customer_t
 
 
 class SqlCustomers:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hub.ids import ConversationId, CustomerId
 from hub.models import EmailReplyContext, EmailThread
 from storage.database import Database
-from storage.records import conversation_t, message_t
+from storage.mapping import conversation_t, message_t
 from storage.tables import EmailCursorRow, EmailParticipantRow
 
 cursor_t = EmailCursorRow.__table__  # type: ignore[attr-defined]

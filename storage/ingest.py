@@ -14,7 +14,7 @@ from hub.ids import ConversationId, CustomerId, MessageId, new_id
 from hub.models import Channel, Conversation, InboundMessage, Ingested, Message
 from storage.database import Database
 from storage.eventlog import Emitted, write_events
-from storage.records import (
+from storage.mapping import (
     CONVERSATION_SELECT,
     MESSAGE_SELECT,
     conversation_t,

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from hub.ids import ConversationId, CustomerId, MessageId
 from hub.models import DeliveryStatus
-from hub.outbox import OutboxItem, OutboxState
+from hub.outbox.items import OutboxItem, OutboxState
 from storage.tables import OutboxRow
 
 outbox_t = OutboxRow.__table__  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ from hub.models import (
 )
 from storage.database import Database
 from storage.eventlog import timeline_t
-from storage.records import (
+from storage.mapping import (
     CONVERSATION_SELECT,
     MESSAGE_SELECT,
     conversation_t,

@@ -186,7 +186,7 @@ class AgentConnectionRow(SQLModel, table=True):
 
 class OutboxRow(SQLModel, table=True):
     """An outbound send, committed with the change that asks for it (a reply, a call redirect)
-    and carried out by the dispatcher. `idempotency_key` makes a repeated request one send."""
+    and carried out by the outbox relay. `idempotency_key` makes a repeated request one send."""
 
     __tablename__ = "outbox"
     __table_args__ = (sa.Index("ix_outbox_state_due", "state", "next_attempt_at"),)

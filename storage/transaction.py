@@ -24,13 +24,12 @@ from hub.models import (
     Offer,
     Presence,
 )
-from hub.outbox import OutboxItem, OutboxState
+from hub.outbox.items import OutboxItem, OutboxState
 from hub.ports import Action, Failed
 from storage import calls, outbox
 from storage.database import Database
 from storage.eventlog import Emitted, write_events
-from storage.queries import identity_t
-from storage.records import (
+from storage.mapping import (
     CONVERSATION_SELECT,
     MESSAGE_SELECT,
     agent_t,
@@ -44,6 +43,7 @@ from storage.records import (
     to_message,
     to_offer,
 )
+from storage.queries import identity_t
 from storage.tables import UTCDateTime
 
 

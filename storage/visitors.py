@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hub.ids import CustomerId, new_id
 from hub.models import Conversation, Visitor
 from storage.database import Database
+from storage.mapping import CONVERSATION_SELECT, conversation_t, customer_t, to_conversation
 from storage.queries import SqlConversationReader, identity_t
-from storage.records import CONVERSATION_SELECT, conversation_t, customer_t, to_conversation
 
 WEBCHAT = "webchat"
 

@@ -13,7 +13,7 @@ import aiohttp
 from aiohttp import web
 
 from hub.app import build_app
-from hub.auth import hash_password
+from hub.services.auth import hash_password
 from hub.settings import Settings, load_settings
 from storage import open_store
 

@@ -13,9 +13,9 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from channels.email.ingest import Imported
-from hub.email_settings import EmailSettings, MailboxSettings
 from hub.errors import HubError
 from hub.ids import ConversationId
+from hub.settings.email import EmailSettings, MailboxSettings
 
 log = logging.getLogger(__name__)
 # ConversationService.send_automatic: (conversation, dedupe key, text, sender name).

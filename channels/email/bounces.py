@@ -8,7 +8,7 @@ import re
 from email.message import Message
 
 from channels.email.headers import parse_message_ids
-from channels.email.records import Bounce
+from channels.email.parsed import Bounce
 
 _STATUS_FIELDS = {"final-recipient", "original-recipient", "action", "status", "diagnostic-code"}
 

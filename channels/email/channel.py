@@ -16,11 +16,11 @@ from channels.email.parse import MailParser
 from channels.email.poller import MailboxPoller
 from channels.email.smtp import EmailSender
 from channels.email.tokens import Tokens
-from hub.delivery import DeliveryService
-from hub.email_settings import EmailSettings
+from hub.flow.inbound import InboundStream
 from hub.models import MailboxState
 from hub.ports import Customers, EmailStore
-from hub.stream import InboundStream
+from hub.services.delivery import DeliveryService
+from hub.settings.email import EmailSettings
 
 
 def attachment_store(data_dir: Path, settings: EmailSettings) -> AttachmentStore:

@@ -10,7 +10,7 @@ from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import getaddresses
 
-from channels.email.records import Address
+from channels.email.parsed import Address
 
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")

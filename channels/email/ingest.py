@@ -14,15 +14,15 @@ from datetime import UTC, datetime, timedelta
 from channels.email.imap import Fetched
 from channels.email.messages import inbound_message
 from channels.email.parse import MailParser
-from channels.email.records import ParsedMail
+from channels.email.parsed import ParsedMail
 from channels.email.threads import Known, KnownConversation, Thread, candidate_ids, decide
 from channels.email.tokens import Tokens
-from hub.delivery import DeliveryService
-from hub.email_settings import EmailSettings, MailboxSettings
+from hub.flow.inbound import InboundStream
 from hub.ids import CustomerId
 from hub.models import EmailThread, Ingested
 from hub.ports import Customers, EmailStore
-from hub.stream import InboundStream
+from hub.services.delivery import DeliveryService
+from hub.settings.email import EmailSettings, MailboxSettings
 
 log = logging.getLogger(__name__)
 

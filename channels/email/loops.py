@@ -9,7 +9,7 @@ only sent by bulk senders, so it counts."""
 from __future__ import annotations
 
 from channels.email.headers import HeaderReader
-from channels.email.records import Address
+from channels.email.parsed import Address
 
 _DAEMONS = ("mailer-daemon", "postmaster", "mail-daemon", "noreply-dmarc-support")
 _BULK = {"bulk", "junk", "list", "auto_reply", "auto-reply"}

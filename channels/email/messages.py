@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from channels.email.parse import attachment_url
-from channels.email.records import ParsedMail
+from channels.email.parsed import ParsedMail
 from channels.email.threads import Thread
-from hub.email_settings import MailboxSettings
 from hub.ids import ConversationId, CustomerId
 from hub.models import Attachment, InboundMessage
+from hub.settings.email import MailboxSettings
 
 NO_TEXT = "(no text)"
 

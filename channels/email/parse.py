@@ -19,9 +19,9 @@ from channels.email.bodies import decode_part, html_to_text, pick_bodies, saniti
 from channels.email.bounces import find_bounce
 from channels.email.headers import HeaderReader
 from channels.email.loops import loop_reason
+from channels.email.parsed import ParsedMail, StoredAttachment
 from channels.email.policy import POLICY
 from channels.email.quotes import split_quoted
-from channels.email.records import ParsedMail, StoredAttachment
 
 
 class MailParser:

@@ -20,10 +20,10 @@ from typing import Protocol
 import aioimaplib
 
 from channels.email.imap import Fetched, ImapError, ImapSession
-from channels.email.records import ParsedMail
-from hub.email_settings import MailboxSettings
+from channels.email.parsed import ParsedMail
 from hub.models import MailboxState
 from hub.ports import MailboxCursors
+from hub.settings.email import MailboxSettings
 
 log = logging.getLogger(__name__)
 BACKOFF_BASE = 1.0

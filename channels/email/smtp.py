@@ -1,5 +1,5 @@
 """The email channel's outbox sender: composes the reply and hands it to the SMTP server with
-aiosmtplib. 4xx answers and lost connections are transient (the dispatcher retries with
+aiosmtplib. 4xx answers and lost connections are transient (the outbox relay retries with
 backoff); 5xx answers are permanent (the message is marked failed for the agent to see)."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import aiosmtplib
 from channels.email.attachments import AttachmentStore
 from channels.email.compose import Outgoing, UnsafeHeader, compose, render
 from channels.email.tokens import Tokens
-from hub.email_settings import EmailSettings
 from hub.errors import PermanentSendError, TransientSendError
-from hub.outbox import OutboxItem, Sent
+from hub.outbox.items import OutboxItem, Sent
 from hub.ports import EmailStore
+from hub.settings.email import EmailSettings
 
 
 class EmailSender:

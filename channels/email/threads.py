@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from channels.email.records import ParsedMail
+from channels.email.parsed import ParsedMail
 from channels.email.tokens import Tokens, subject_tag
 
 

@@ -13,15 +13,15 @@ from channels.twilio.sms import SmsWebhooks
 from channels.twilio.voice import PATHS, VoiceCalls
 from channels.twilio.voicemail import Voicemail
 from channels.twilio.webhooks import SignedWebhooks
-from hub.calls import CALL_REDIRECT, CallService
-from hub.consent import ConsentService
-from hub.delivery import DeliveryService
-from hub.dispatcher import OutboxDispatcher
-from hub.feed import EventFeed
+from hub.flow.feed import EventFeed
+from hub.flow.inbound import InboundStream
+from hub.flow.publishing import PublishingWork
+from hub.outbox.relay import OutboxRelay
 from hub.ports import Store
-from hub.publishing import PublishingWork
+from hub.services.calls import CALL_REDIRECT, CallService
+from hub.services.consent import ConsentService
+from hub.services.delivery import DeliveryService
 from hub.settings import TwilioSettings
-from hub.stream import InboundStream
 
 SMS_PATHS = {"inbound": "/twilio/sms", "status": "/twilio/sms/status"}
 VOICE_INCOMING = "/twilio/voice"
@@ -49,7 +49,7 @@ class TwilioChannel:
         self._sms_queue, self._voice_queue = queues
 
     async def install(
-        self, app: web.Application, outbox: OutboxDispatcher, stack: AsyncExitStack
+        self, app: web.Application, outbox: OutboxRelay, stack: AsyncExitStack
     ) -> None:
         settings, store = self._settings, self._store
         hooks = SignedWebhooks(self._auth_token, settings.public_base_url)

@@ -10,7 +10,7 @@ import logging
 from aiohttp import web
 
 from channels.twilio import twiml
-from channels.twilio.records import AgentLeg, CallEvent, DialResult, parse_form
+from channels.twilio.forms import AgentLeg, CallEvent, DialResult, parse_form
 from channels.twilio.voice import VoiceCalls
 from channels.twilio.webhooks import twiml as respond
 from hub.ids import AgentId

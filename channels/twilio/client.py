@@ -15,7 +15,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
 from hub.errors import PermanentSendError, TransientSendError
-from hub.outbox import OutboxItem, Sent
+from hub.outbox.items import OutboxItem, Sent
 from hub.settings import TwilioSettings
 
 

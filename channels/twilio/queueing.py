@@ -12,11 +12,11 @@ import logging
 from aiohttp import web
 
 from channels.twilio import twiml
-from channels.twilio.records import QueueResult, QueueWait, parse_form
+from channels.twilio.forms import QueueResult, QueueWait, parse_form
 from channels.twilio.voice import VoiceCalls
 from channels.twilio.webhooks import twiml as respond
 from hub.events import Assigned, Envelope
-from hub.feed import EventFeed
+from hub.flow.feed import EventFeed
 from hub.ids import AgentId
 from hub.models import Call
 

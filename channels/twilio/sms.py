@@ -9,15 +9,15 @@ import logging
 from aiohttp import web
 from twilio.twiml.messaging_response import MessagingResponse
 
+from channels.twilio.forms import InboundSms, MessageStatus, media_of, parse_form
 from channels.twilio.phones import display, to_e164
-from channels.twilio.records import InboundSms, MessageStatus, media_of, parse_form
 from channels.twilio.webhooks import twiml
-from hub.consent import ConsentService, keyword_of
-from hub.delivery import DeliveryService
+from hub.flow.inbound import InboundStream
 from hub.models import Attachment, DeliveryStatus, InboundMessage
 from hub.ports import Customers
+from hub.services.consent import ConsentService, keyword_of
+from hub.services.delivery import DeliveryService
 from hub.settings import TwilioSettings
-from hub.stream import InboundStream
 
 log = logging.getLogger(__name__)
 # Twilio's MessageStatus values and where each leaves our message; inbound-only values

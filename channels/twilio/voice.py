@@ -13,18 +13,18 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from channels.twilio import twiml
+from channels.twilio.forms import CallEvent, IncomingCall, parse_form
 from channels.twilio.phones import display, to_e164
-from channels.twilio.records import CallEvent, IncomingCall, parse_form
 from channels.twilio.webhooks import SignedWebhooks
 from channels.twilio.webhooks import twiml as respond
-from hub.bus import BusMessage, Subscription
-from hub.calls import CallService
 from hub.errors import BadInput
 from hub.events import Assigned, Ephemeral, OfferMade
-from hub.feed import EventFeed
+from hub.flow.bus import BusMessage, Subscription
+from hub.flow.feed import EventFeed
 from hub.ids import AgentId
 from hub.models import Call, Conversation
 from hub.ports import AgentDirectory, Calls, ConversationReader, Customers
+from hub.services.calls import CallService
 from hub.settings import TwilioSettings
 
 log = logging.getLogger(__name__)

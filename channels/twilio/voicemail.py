@@ -7,11 +7,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from channels.twilio import twiml
-from channels.twilio.records import Recording, Transcription, parse_form
+from channels.twilio.forms import Recording, Transcription, parse_form
 from channels.twilio.voice import VoiceCalls
 from channels.twilio.webhooks import twiml as respond
+from hub.flow.inbound import InboundStream
 from hub.models import Attachment, Call, InboundMessage
-from hub.stream import InboundStream
 
 
 class Voicemail:

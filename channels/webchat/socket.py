@@ -11,16 +11,16 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from channels.webchat.frames import CUSTOMER_FRAMES, Hello, Ping, SendMessage, Typing
+from channels.webchat.customer_frames import CUSTOMER_FRAMES, Hello, Ping, SendMessage, Typing
 from hub.errors import BadInput, HubError
 from hub.events import Assigned, Envelope, Ephemeral, MessageCreated, StatusChanged, Unassigned
-from hub.feed import EventFeed
-from hub.frames import parse_frame, request_echo
+from hub.flow.feed import EventFeed
+from hub.flow.inbound import InboundStream
 from hub.ids import AgentId, CustomerId
 from hub.models import Conversation, InboundMessage, Message
 from hub.ports import ConversationReader, Visitors
 from hub.settings import WebchatSettings
-from hub.stream import InboundStream
+from hub.wire.parsing import parse_frame, request_echo
 
 log = logging.getLogger(__name__)
 # aiohttp closes the socket above its own limit; ours is lower so oversized frames get an

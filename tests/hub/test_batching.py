@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from hub.batching import Flushed, GroupCommitter
+from hub.flow.group_commit import Flushed, GroupCommitter
 
 
 async def test_items_gathered_together_share_one_flush() -> None:

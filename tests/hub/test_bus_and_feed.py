@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hub.bus import Bus, BusMessage
 from hub.events import Envelope, Ephemeral, PresenceChanged
-from hub.feed import EventFeed
+from hub.flow.bus import Bus, BusMessage
+from hub.flow.feed import EventFeed
 from hub.ids import AgentId, ConversationId, CustomerId, EventId
 from hub.ports import Store
 from storage import open_store

@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 import pytest
 
-from hub.bus import Bus, BusMessage
 from hub.errors import HubError
 from hub.events import (
     Assigned,
@@ -25,12 +24,13 @@ from hub.events import (
     OfferMade,
     StatusChanged,
 )
+from hub.flow.bus import Bus, BusMessage
+from hub.flow.publishing import PublishingWork
 from hub.ids import AgentId, ConversationId, OfferId
 from hub.models import Agent, Channel, Conversation, InboundMessage, Presence
-from hub.offers import OfferService
 from hub.ports import Store
-from hub.publishing import PublishingWork
-from hub.services import ConversationService
+from hub.services.conversations import ConversationService
+from hub.services.offers import OfferService
 from hub.settings import QueueSettings, RoutingSettings, Settings
 from routing import Router
 from storage import open_store

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from hub.bus import SUBSCRIBER_BACKLOG
 from hub.events import Assigned, Ephemeral, OfferMade
-from hub.feed import EventFeed
+from hub.flow.bus import SUBSCRIBER_BACKLOG
+from hub.flow.feed import EventFeed
 from hub.settings import RoutingSettings
 from routing import Router
 from tests.routing.conftest import AutoAccept, Hub, Ledger, Watch, open_hub

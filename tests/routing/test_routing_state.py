@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from hub.ids import AgentId, ConversationId, CustomerId, OfferId
 from hub.models import Agent, Conversation, Offer, Presence
 from hub.settings import QueueSettings, RoutingSettings
-from routing.records import Reservation
 from routing.state import RoutingState
+from routing.tickets import Reservation
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 QUEUES = (QueueSettings(name="general"), QueueSettings(name="billing", skills=("billing",)))

@@ -12,7 +12,7 @@ import pytest
 
 from hub.ids import ConversationId, CustomerId, MessageId, new_id
 from hub.models import Attachment, Call, InboundMessage, Message
-from hub.outbox import OutboxItem
+from hub.outbox.items import OutboxItem
 from hub.ports import Failed, Store, Transaction
 from storage import open_store
 

@@ -10,7 +10,7 @@ import pytest
 
 from channels.email.attachments import AttachmentStore
 from channels.email.parse import MailParser
-from channels.email.records import ParsedMail
+from channels.email.parsed import ParsedMail
 from channels.email.threads import Known, KnownConversation, Thread, candidate_ids, decide
 from channels.email.tokens import Tokens, base_subject, reply_subject
 from tests.channels.email import shapes

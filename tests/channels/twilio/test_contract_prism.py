@@ -13,7 +13,7 @@ import pytest
 from twilio.base.exceptions import TwilioRestException
 
 from channels.twilio.client import CallRedirectSender, SmsSender, TwilioApi
-from hub.outbox import OutboxItem
+from hub.outbox.items import OutboxItem
 from hub.settings import TwilioNumber, TwilioSettings
 from tests.channels.twilio.conftest import (
     ACCOUNT,

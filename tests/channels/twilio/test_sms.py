@@ -187,7 +187,7 @@ async def test_rate_limit_retries_and_an_invalid_number_fails_visibly(
         )
         failed = await agent.expect("delivery", lambda f: f["status"] == "failed")
         assert failed["error_code"] == "21211" and "not valid" in failed["error"]
-        await asyncio.sleep(0.5)  # the dispatcher polls every 0.1 s: nothing more is tried
+        await asyncio.sleep(0.5)  # the relay polls every 0.1 s: nothing more is tried
         assert len(fake.of("/Messages.json")) == 3
     finally:
         await hub.stop()

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from hub.dispatcher import OutboxDispatcher
 from hub.errors import BadInput, Conflict, Forbidden, NotFound, OptedOut
 from hub.events import (
     MessageCreated,
@@ -17,6 +16,7 @@ from hub.events import (
     Transferred,
     Unassigned,
 )
+from hub.flow.publishing import PublishingWork
 from hub.ids import AgentId, ConversationId, MessageId, NoteId, new_id
 from hub.models import (
     IDENTITY_KIND,
@@ -27,15 +27,15 @@ from hub.models import (
     Message,
     Presence,
 )
-from hub.outbox import OutboxItem
+from hub.outbox.items import OutboxItem
+from hub.outbox.relay import OutboxRelay
 from hub.ports import Transaction
-from hub.publishing import PublishingWork
 from hub.settings import Settings
 
 
 class ConversationService:
     def __init__(
-        self, work: PublishingWork, settings: Settings, outbox: OutboxDispatcher | None = None
+        self, work: PublishingWork, settings: Settings, outbox: OutboxRelay | None = None
     ) -> None:
         self._work = work
         self._settings = settings

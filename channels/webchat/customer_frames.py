@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, TypeAdapter
 
-from hub.frames import Frame
+from hub.wire.parsing import Frame
 
 
 class Hello(Frame):

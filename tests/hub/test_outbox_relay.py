@@ -1,4 +1,4 @@
-"""The outbox dispatcher over a real store: outcomes, retries with backoff, permanent failures
+"""The outbox relay over a real store: outcomes, retries with backoff, permanent failures
 and crash recovery. The sender here is the channel side, scripted per attempt; the real
 senders are exercised end to end against provider stand-ins (tests/channels/)."""
 
@@ -11,14 +11,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hub.bus import Bus
-from hub.dispatcher import INTERRUPTED, OutboxDispatcher
 from hub.errors import PermanentSendError, TransientSendError
+from hub.flow.bus import Bus
+from hub.flow.publishing import PublishingWork
 from hub.ids import MessageId, new_id
 from hub.models import InboundMessage, Message
-from hub.outbox import OutboxItem, Sent
+from hub.outbox.items import OutboxItem, Sent
+from hub.outbox.relay import INTERRUPTED, OutboxRelay
 from hub.ports import Store, Transaction
-from hub.publishing import PublishingWork
 from hub.settings import OutboxSettings
 from storage import open_store
 
@@ -95,9 +95,9 @@ async def dispatch(store: Store, sender: ScriptedSender, settings: OutboxSetting
     async with AsyncExitStack() as stack:
         bus = await stack.enter_async_context(Bus(None, namespace="t"))
         work = await stack.enter_async_context(PublishingWork(store.work, bus))
-        dispatcher = OutboxDispatcher(work, settings)
-        dispatcher.register("sms", sender)
-        await stack.enter_async_context(dispatcher)
+        relay = OutboxRelay(work, settings)
+        relay.register("sms", sender)
+        await stack.enter_async_context(relay)
         async with asyncio.timeout(20):
             await sender.done.wait()
         await asyncio.sleep(0.1)  # let the last outcome commit
@@ -179,9 +179,9 @@ async def test_a_send_cut_off_by_a_crash_is_not_repeated(store: Store) -> None:
     async with AsyncExitStack() as stack:
         bus = await stack.enter_async_context(Bus(None, namespace="t"))
         work = await stack.enter_async_context(PublishingWork(store.work, bus))
-        dispatcher = OutboxDispatcher(work, FAST)
-        dispatcher.register("sms", sender)
-        await stack.enter_async_context(dispatcher)
+        relay = OutboxRelay(work, FAST)
+        relay.register("sms", sender)
+        await stack.enter_async_context(relay)
         for _ in range(100):
             if (await stored(store, message)).delivery_status == "failed":
                 break
@@ -193,8 +193,8 @@ async def test_a_send_cut_off_by_a_crash_is_not_repeated(store: Store) -> None:
 
 def test_backoff_grows_is_capped_and_jittered() -> None:
     settings = OutboxSettings(backoff_base_seconds=1, backoff_max_seconds=10)
-    dispatcher = OutboxDispatcher(None, settings)  # type: ignore[arg-type]
-    assert all(0.5 <= dispatcher.backoff(1) <= 1 for _ in range(50))
-    assert all(2 <= dispatcher.backoff(3) <= 4 for _ in range(50))
-    assert all(5 <= dispatcher.backoff(9) <= 10 for _ in range(50))
-    assert len({dispatcher.backoff(4) for _ in range(20)}) > 1
+    relay = OutboxRelay(None, settings)  # type: ignore[arg-type]
+    assert all(0.5 <= relay.backoff(1) <= 1 for _ in range(50))
+    assert all(2 <= relay.backoff(3) <= 4 for _ in range(50))
+    assert all(5 <= relay.backoff(9) <= 10 for _ in range(50))
+    assert len({relay.backoff(4) for _ in range(20)}) > 1

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from hub.batching import Flushed, GroupCommitter
-from hub.bus import Bus
+from hub.flow.bus import Bus
+from hub.flow.group_commit import Flushed, GroupCommitter
 from hub.ports import Action, Failed, Transaction, UnitOfWork
 
 R = TypeVar("R")

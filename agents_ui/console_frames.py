@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, TypeAdapter
 
-from hub.frames import Frame
 from hub.ids import AgentId, ConversationId, OfferId
+from hub.wire.parsing import Frame
 
 Text = Annotated[str, Field(min_length=1)]
 ClientId = Annotated[str, Field(min_length=1, max_length=64)]

@@ -12,8 +12,8 @@ import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
-from hub.bus import Bus, BusMessage, Subscription
 from hub.events import Envelope, Ephemeral, customer_of
+from hub.flow.bus import Bus, BusMessage, Subscription
 from hub.ids import AgentId, CustomerId
 from hub.ports import EventLog
 

@@ -1,4 +1,4 @@
-"""The outbox dispatcher: claims due sends, hands each to its channel's sender, and records
+"""The outbox relay: claims due sends, hands each to its channel's sender, and records
 the outcome. Transient failures come back with jittered exponential backoff; permanent ones
 and exhausted retries mark the message failed. A send cut off by a crash is never repeated:
 it is marked failed as "delivery unknown" for the agent to decide, because resending could
@@ -12,12 +12,12 @@ import logging
 import random
 from datetime import UTC, datetime, timedelta
 
-from hub.delivery import record_delivery
 from hub.errors import PermanentSendError, StorageUnavailable, TransientSendError
+from hub.flow.publishing import PublishingWork
 from hub.models import DeliveryStatus
-from hub.outbox import OutboxItem, OutboxState, Sender, Sent
+from hub.outbox.items import OutboxItem, OutboxState, Sender, Sent
 from hub.ports import Transaction
-from hub.publishing import PublishingWork
+from hub.services.delivery import record_delivery
 from hub.settings import OutboxSettings
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ OUTCOME_TRIES = 5
 INTERRUPTED = "interrupted mid-send: delivery unknown, not resent so it cannot arrive twice"
 
 
-class OutboxDispatcher:
+class OutboxRelay:
     def __init__(self, work: PublishingWork, settings: OutboxSettings) -> None:
         self._work = work
         self._settings = settings
@@ -46,8 +46,8 @@ class OutboxDispatcher:
         """Something was queued: look now rather than at the next poll."""
         self._wakeup.set()
 
-    async def __aenter__(self) -> OutboxDispatcher:
-        self._loop = asyncio.create_task(self._run(), name="outbox-dispatcher")
+    async def __aenter__(self) -> OutboxRelay:
+        self._loop = asyncio.create_task(self._run(), name="outbox-relay")
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -68,7 +68,7 @@ class OutboxDispatcher:
             except StorageUnavailable:
                 log.warning("outbox: storage unavailable; trying again", exc_info=True)
             except Exception:
-                log.exception("outbox dispatcher pass failed")
+                log.exception("outbox relay pass failed")
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._settings.poll_seconds):
                     await self._wakeup.wait()

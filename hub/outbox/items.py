@@ -1,5 +1,5 @@
 """The outbox's records and the contract a channel's sender keeps. An outbound send is a row
-committed with the change that asks for it; OutboxDispatcher (hub/dispatcher.py) carries it
+committed with the change that asks for it; OutboxRelay (hub/outbox/relay.py) carries it
 out, so a reply survives a crash and a provider outage and reaches the customer once."""
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 
 from hub.events import DeliveryUpdated
+from hub.flow.publishing import PublishingWork
 from hub.models import Channel, DeliveryStatus, Message
 from hub.ports import Transaction
-from hub.publishing import PublishingWork
 
 log = logging.getLogger(__name__)
 RANK: dict[DeliveryStatus, int] = {

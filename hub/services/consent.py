@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from hub.events import ConsentChanged
+from hub.flow.publishing import PublishingWork
 from hub.ids import CustomerId
 from hub.models import Channel
 from hub.ports import Transaction
-from hub.publishing import PublishingWork
 
 Keyword = Literal["stop", "start", "help"]
 KEYWORDS: dict[str, Keyword] = {

@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from hub.email_settings import EmailSettings, resolve_email_secrets
 from hub.errors import ConfigError
 from hub.models import CHANNELS, Channel
+from hub.settings.email import EmailSettings, resolve_email_secrets
 
 ENV_PREFIX = "CONTACTHUB_"
 RoutingPolicy = Literal["longest_idle", "round_robin", "least_busy"]

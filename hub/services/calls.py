@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.events import CallUpdated
+from hub.flow.inbound import InboundStream
+from hub.flow.publishing import PublishingWork
 from hub.ids import AgentId, CustomerId, new_id
 from hub.models import Call, Conversation, InboundMessage, Ingested
-from hub.outbox import OutboxItem
+from hub.outbox.items import OutboxItem
 from hub.ports import Transaction
-from hub.publishing import PublishingWork
-from hub.stream import InboundStream
 
 CALL_REDIRECT = "call_redirect"
 # Where a call stands once it is over; an update after one of these changes nothing more.

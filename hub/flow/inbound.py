@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hub.batching import Flushed, GroupCommitter
-from hub.bus import Bus
+from hub.flow.bus import Bus
+from hub.flow.group_commit import Flushed, GroupCommitter
 from hub.models import InboundMessage, Ingested
 from hub.ports import InboundWriter
 from hub.settings import DatabaseSettings

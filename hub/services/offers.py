@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from hub.errors import Conflict, Forbidden, NotFound
 from hub.events import Assigned, OfferClosed, OfferMade, OfferOutcome
+from hub.flow.publishing import PublishingWork
 from hub.ids import AgentId, ConversationId, OfferId, new_id
 from hub.models import Conversation, Offer
 from hub.ports import Transaction
-from hub.publishing import PublishingWork
 
 PREVIEW_CHARS = 140
 
