@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -25,17 +24,18 @@ from agents_ui.console_frames import (
     SetPresence,
     Transfer,
 )
+from agents_ui.console_stream import ConsoleFrames
 from agents_ui.files import FilesApi
 from agents_ui.presence import ConnectionTracker
 from agents_ui.session import caller
 from hub.errors import BadInput, Forbidden, HubError, NotFound
-from hub.events import Envelope, Ephemeral, OfferMade
+from hub.events import Envelope, Ephemeral
 from hub.flow.feed import EventFeed
-from hub.models import Agent, Attachment, Offer
+from hub.models import Agent, Attachment
 from hub.ports import ConversationReader, EventLog
 from hub.services.auth import Authenticator
 from hub.services.conversations import ConversationService
-from hub.services.offers import OfferService, preview_of
+from hub.services.offers import OfferService
 from hub.wire.parsing import parse_frame, request_echo
 from hub.wire.sockets import SocketHub, error_frame, send_quietly
 
@@ -92,6 +92,7 @@ class _AgentSession:
         self._lock = asyncio.Lock()  # one writer of stream frames at a time, in id order
         self._sent_upto = 0
         self._inflight: set[asyncio.Task[None]] = set()
+        self._frames = ConsoleFrames(owner.reader)
 
     async def run(self) -> None:
         async with self._o.feed.subscribe(audience=self._agent.id) as subscription:
@@ -110,35 +111,7 @@ class _AgentSession:
                     await pump
 
     async def _welcome(self) -> None:
-        agent = self._agent
-        offers = [await self._offer_frame(o) for o in await self._o.reader.pending_offers(agent.id)]
-        conversations = await self._o.reader.assigned_to(agent.id)
-        await self._send(
-            {
-                "type": "welcome",
-                "agent": agent.model_dump(mode="json"),
-                "last_event_id": self._sent_upto,
-                "conversations": [c.model_dump(mode="json") for c in conversations],
-                "offers": [frame for frame in offers if frame is not None],
-            }
-        )
-
-    async def _offer_frame(self, offer: Offer) -> dict[str, Any] | None:
-        conversation = await self._o.reader.conversation(offer.conversation_id)
-        if conversation is None:
-            return None
-        said = [
-            m.text for m in await self._o.reader.messages(conversation.id) if m.author == "customer"
-        ]
-        return {
-            "type": "offer",
-            "preview": preview_of(said[-1] if said else None),
-            "offer_id": offer.id,
-            "agent_id": offer.agent_id,
-            "conversation": conversation.model_dump(mode="json"),
-            "expires_at": offer.expires_at.isoformat(),
-            "expires_in": _seconds_until(offer.expires_at),
-        }
+        await self._send(await self._frames.welcome(self._agent, self._sent_upto))
 
     async def _pump(self, subscription: Any) -> None:
         while not subscription.overflowed:
@@ -155,15 +128,19 @@ class _AgentSession:
     async def _stream(self, envelope: Envelope) -> None:
         if envelope.id > self._sent_upto:
             self._sent_upto = envelope.id
-            await self._send(_stream_frame(envelope))
+            await self._send(await self._frames.stream(envelope))
 
     async def _resume(self, last_event_id: int) -> None:
         async with self._lock:
+            pruned = await self._o.events.pruned_through()
+            if last_event_id < pruned:
+                await self._reload(last_event_id, pruned)
+                return
             cursor = last_event_id
             while True:
                 page = await self._o.events.after(cursor, self._agent.id, REPLAY_PAGE)
                 for envelope in page:
-                    await self._send(_stream_frame(envelope))
+                    await self._send(await self._frames.stream(envelope))
                 if page:
                     cursor = page[-1].id
                 if len(page) < REPLAY_PAGE:
@@ -171,6 +148,18 @@ class _AgentSession:
             # Everything up to `cursor` is committed and now sent; the live pump skips it.
             self._sent_upto = max(self._sent_upto, cursor)
             await self._send({"type": "resumed", "last_event_id": self._sent_upto})
+
+    async def _reload(self, last_event_id: int, pruned: int) -> None:
+        """Events after the console's id were pruned: it cannot catch up by replay. It gets
+        `reload` instead, and rebuilds from this connection's welcome snapshot (the live
+        stream goes on after its id), rather than reconnecting in a loop."""
+        await self._send(
+            {
+                "type": "reload",
+                "reason": f"events after {last_event_id} were pruned (through {pruned})",
+                "last_event_id": self._sent_upto,
+            }
+        )
 
     async def _on_text(self, data: str) -> None:
         try:
@@ -274,18 +263,3 @@ class _AgentSession:
 
     async def _send(self, frame: dict[str, Any]) -> None:
         await send_quietly(self._ws, frame)
-
-
-def _stream_frame(envelope: Envelope) -> dict[str, Any]:
-    frame = {
-        "event_id": envelope.id,
-        "at": envelope.at.isoformat(),
-        **envelope.event.model_dump(mode="json"),
-    }
-    if isinstance(envelope.event, OfferMade):
-        frame["expires_in"] = _seconds_until(envelope.event.expires_at)
-    return frame
-
-
-def _seconds_until(at: datetime) -> float:
-    return max(0.0, round((at - datetime.now(UTC)).total_seconds(), 1))

@@ -32,10 +32,10 @@ class AgentsUI:
         offers: OfferService,
         feed: EventFeed,
         holder: str,
-        *,
-        mailboxes: Callable[[], list[MailboxState]] | None = None,
+        sockets: SocketHub,
+        mailboxes: Callable[[], list[MailboxState]],
     ) -> None:
-        self._sockets = SocketHub()
+        self._sockets = sockets
         self._tracker = ConnectionTracker(
             settings.routing.presence_grace_seconds,
             lambda agent_id: conversations.set_presence(agent_id, "offline"),
@@ -64,11 +64,6 @@ class AgentsUI:
             self._files,
         )
         dashboard = Dashboard(store.reader, store.agents, settings.queues, mailboxes)
-        self._files = FilesApi(
-            auth,
-            settings.server.data_dir / "attachments",
-            settings.channels.email.max_attachment_bytes,
-        )
         self._supervisor_socket = SupervisorSocket(
             auth, conversations, dashboard, feed, self._sockets, limit
         )
@@ -78,7 +73,6 @@ class AgentsUI:
         self._files.install(app)
         app.router.add_get("/ws/agent", self._agent_socket.handle)
         app.router.add_get("/ws/supervisor", self._supervisor_socket.handle)
-        app.on_shutdown.append(self._sockets.close_all)
 
     async def aclose(self) -> None:
         await self._tracker.aclose()

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from aiohttp import web
 
 if TYPE_CHECKING:  # the relay child never imports the hub
-    from hub.models import Channel
+    from hub.models import ChannelName
 
 AGENT_PASSWORD = "bench-password-1"
 START_TIMEOUT = 120.0
@@ -135,7 +135,7 @@ async def _hub_app(spec: ServerSpec) -> tuple[web.Application, list[str]]:
 
 
 async def _add_agents(
-    url: str, spec: ServerSpec, default_capacity: Mapping[Channel, int]
+    url: str, spec: ServerSpec, default_capacity: Mapping[ChannelName, int]
 ) -> list[str]:
     """Agents go in before the hub starts, so the router sees them when it builds its state.
     migrate=True also upgrades a fresh PostgreSQL database (SQLite is upgraded anyway)."""

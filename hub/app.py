@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 
 from aiohttp import web
@@ -14,17 +15,21 @@ from agents_ui import AgentsUI
 from channels.email import EmailChannel
 from channels.twilio import TwilioChannel
 from channels.webchat import WebchatChannel
+from hub.channel import Channel, ChannelContext
 from hub.flow.bus import Bus
 from hub.flow.feed import EventFeed
 from hub.flow.inbound import InboundStream
 from hub.flow.publishing import PublishingWork
+from hub.flow.retention import EventLogPruner
+from hub.models import MailboxState
 from hub.outbox.relay import OutboxRelay
-from hub.ports import Store
 from hub.services.auth import Authenticator, load_or_create_secret
 from hub.services.conversations import ConversationService
 from hub.services.delivery import DeliveryService
 from hub.services.offers import OfferService
 from hub.settings import Settings
+from hub.settings.queues import resolve_channels
+from hub.wire.sockets import SocketHub
 from routing import Router
 from storage import open_store
 
@@ -52,9 +57,10 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
         Bus(settings.bus.url or None, namespace=store.installation_id)
     )
     feed = await stack.enter_async_context(EventFeed(bus, store.events))
+    await stack.enter_async_context(EventLogPruner(store.events, settings.events))
     work = await stack.enter_async_context(PublishingWork(store.work, bus))
-    outbox = OutboxRelay(work, settings.outbox)
-    conversations = ConversationService(work, settings, outbox)
+    relay = OutboxRelay(work, settings.outbox)
+    conversations = ConversationService(work, settings, relay)
     offers = OfferService(work)
     secret = load_or_create_secret(settings.auth.secret, settings.server.data_dir)
     auth = Authenticator(store.agents, secret, settings.auth.token_ttl_seconds)
@@ -74,58 +80,45 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
         )
     )
     app = web.Application()
-    email = _email_channel(settings, store, stream, work, secret, conversations)
-    ui = AgentsUI(
-        settings,
-        store,
-        auth,
-        conversations,
-        offers,
-        feed,
-        holder,
-        mailboxes=email.states if email else None,
+    sockets = SocketHub()  # customer and agent sockets, closed with 1001 at shutdown
+    app.on_shutdown.append(sockets.close_all)
+    context = ChannelContext(
+        store=store,
+        stream=stream,
+        work=work,
+        feed=feed,
+        sockets=sockets,
+        conversations=conversations,
+        delivery=DeliveryService(work),
+        secret=secret,
+        data_dir=settings.server.data_dir,
     )
+    channels = _channels(settings, context)
+
+    def mailboxes() -> list[MailboxState]:
+        return [state for channel in channels for state in channel.states()]
+
+    ui = AgentsUI(settings, store, auth, conversations, offers, feed, holder, sockets, mailboxes)
     stack.push_async_callback(ui.aclose)
     ui.install(app)
-    webchat = settings.channels.webchat
-    if webchat.enabled:
-        queue = settings.queue_for("webchat", webchat.queue).name
-        WebchatChannel(stream, store.visitors, store.reader, feed, webchat, queue).install(app)
-    twilio = settings.channels.twilio
-    if twilio.enabled:
-        token = twilio.auth_token.get_secret_value()
-        queues = (settings.queue_for("sms").name, settings.queue_for("voice").name)
-        channel = TwilioChannel(twilio, token, store, work, stream, feed, queues)
-        await channel.install(app, outbox, stack)
-    if email is not None:
-        outbox.register("email", email.sender)
-        await stack.enter_async_context(email)
+    for channel in channels:
+        app.router.add_routes(channel.routes())
+        for sender in channel.senders():
+            relay.register(sender)
+    for channel in channels:
+        await stack.enter_async_context(channel)
     # Started after the channels registered their senders, and stopped before they close,
     # so a send in flight at shutdown finishes on a live client.
-    await stack.enter_async_context(outbox)
+    await stack.enter_async_context(relay)
     return app
 
 
-def _email_channel(
-    settings: Settings,
-    store: Store,
-    stream: InboundStream,
-    work: PublishingWork,
-    secret: str,
-    conversations: ConversationService,
-) -> EmailChannel | None:
-    email = settings.channels.email
-    if not email.enabled:
-        return None
-    queues = {m.name: settings.queue_for("email", m.queue).name for m in email.mailboxes}
-    return EmailChannel(
-        email,
-        secret=secret,
-        data_dir=settings.server.data_dir,
-        stream=stream,
-        customers=store.customers,
-        store=store.email,
-        delivery=DeliveryService(work),
-        queues=queues,
-        acknowledge=conversations.send_automatic,
-    )
+def _channels(settings: Settings, context: ChannelContext) -> list[Channel]:
+    """The enabled channels, each from its own section with its queues resolved."""
+    sections = resolve_channels(settings)
+    factories: list[tuple[bool, Callable[[], Channel]]] = [
+        (sections.webchat.enabled, lambda: WebchatChannel(sections.webchat, context)),
+        (sections.twilio.enabled, lambda: TwilioChannel(sections.twilio, context)),
+        (sections.email.enabled, lambda: EmailChannel(sections.email, context)),
+    ]
+    return [build() for enabled, build in factories if enabled]

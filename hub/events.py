@@ -12,7 +12,7 @@ from hub.ids import AgentId, ConversationId, CustomerId, EventId, MessageId, Not
 from hub.models import (
     Attachment,
     Author,
-    Channel,
+    ChannelName,
     Conversation,
     ConversationStatus,
     DeliveryStatus,
@@ -42,7 +42,7 @@ class MessageCreated(_Event):
     author: Author
     agent_id: AgentId | None = None
     agent_name: str | None = None
-    channel: Channel
+    channel: ChannelName
     text: str
     client_id: str | None = None
     created_at: datetime
@@ -83,10 +83,15 @@ class NoteAdded(_Event):
 
 
 class OfferMade(_Event):
+    """The conversation is referenced, not embedded: a console is sent it as it stands
+    (agents_ui looks it up), and the router already tracks it."""
+
     type: Literal["offer"] = "offer"
     offer_id: OfferId
     agent_id: AgentId
-    conversation: Conversation
+    conversation_id: ConversationId
+    customer_id: CustomerId
+    channel: ChannelName
     expires_at: datetime
     # What the customer last wrote, so the agent knows what they are accepting.
     preview: str | None = None
@@ -104,8 +109,11 @@ class OfferClosed(_Event):
 
 class Assigned(_Event):
     type: Literal["assigned"] = "assigned"
-    conversation: Conversation
+    conversation_id: ConversationId
+    customer_id: CustomerId
+    channel: ChannelName  # whose capacity it takes
     agent_id: AgentId
+    agent_name: str
     via: Literal["offer", "reassign"]
 
 
@@ -142,7 +150,7 @@ class DeliveryUpdated(_Event):
     conversation_id: ConversationId
     customer_id: CustomerId
     message_id: MessageId
-    channel: Channel
+    channel: ChannelName
     status: DeliveryStatus
     attempts: int | None = None
     error_code: str | None = None
@@ -200,6 +208,37 @@ Event = Annotated[
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+# The shape events are written in. Version 1 embedded whole conversations in `offer` and
+# `assigned`; version 2 references them by id. Bump it (and add an upgrade below) whenever a
+# field is renamed, retyped or made required; adding an optional field needs no bump.
+EVENT_SCHEMA = 2
+
+
+def read_event(payload: dict[str, Any], version: int) -> Event:
+    """An event-log row as today's event, whatever version wrote it: upgraded step by step,
+    then read tolerantly (fields it no longer has are ignored, ones added since take their
+    defaults), so an old row always loads and a console never loops on a bad resume."""
+    for step in range(version, EVENT_SCHEMA):
+        payload = _UPGRADES[step](payload)
+    return EVENT_ADAPTER.validate_python(payload, extra="ignore")
+
+
+def _v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    conversation = payload.get("conversation")
+    if payload.get("type") not in ("offer", "assigned") or not isinstance(conversation, dict):
+        return payload
+    upgraded = {key: value for key, value in payload.items() if key != "conversation"}
+    upgraded |= {
+        "conversation_id": conversation.get("id"),
+        "customer_id": conversation.get("customer_id"),
+        "channel": conversation.get("channel"),
+    }
+    if payload["type"] == "assigned":
+        upgraded.setdefault("agent_name", conversation.get("assignee_name") or "")
+    return upgraded
+
+
+_UPGRADES = {1: _v1_to_v2}
 
 
 class Envelope(BaseModel):
@@ -230,7 +269,7 @@ class Ephemeral(BaseModel):
 
 def customer_of(event: Event) -> CustomerId | None:
     """The customer whose timeline the event belongs on, if any."""
-    if isinstance(event, ConversationOpened | OfferMade | Assigned):
+    if isinstance(event, ConversationOpened):
         return event.conversation.customer_id
     if isinstance(event, PresenceChanged):
         return None
@@ -238,7 +277,7 @@ def customer_of(event: Event) -> CustomerId | None:
 
 
 def conversation_of(event: Event) -> ConversationId | None:
-    if isinstance(event, ConversationOpened | OfferMade | Assigned):
+    if isinstance(event, ConversationOpened):
         return event.conversation.id
     if isinstance(event, PresenceChanged):
         return None

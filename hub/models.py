@@ -10,11 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hub.ids import AgentId, ConversationId, CustomerId, MessageId, OfferId
 
-Channel = Literal["webchat", "email", "sms", "voice"]
-CHANNELS: tuple[Channel, ...] = ("webchat", "email", "sms", "voice")
+# A channel's name; `hub.channel.Channel` is the protocol a channel adapter keeps.
+ChannelName = Literal["webchat", "email", "sms", "voice"]
+CHANNELS: tuple[ChannelName, ...] = ("webchat", "email", "sms", "voice")
 ConversationStatus = Literal["pending", "open", "resolved"]
 # The kind of customer identity each channel's address is (opt-outs are kept per identity).
-IDENTITY_KIND: dict[Channel, str] = {"sms": "phone", "voice": "phone", "email": "email"}
+IDENTITY_KIND: dict[ChannelName, str] = {"sms": "phone", "voice": "phone", "email": "email"}
 Presence = Literal["available", "away", "offline"]
 Role = Literal["agent", "supervisor", "admin"]
 Direction = Literal["in", "out"]
@@ -56,7 +57,7 @@ class Conversation(Record):
     id: ConversationId
     customer_id: CustomerId
     customer_name: str
-    channel: Channel
+    channel: ChannelName
     queue: str
     status: ConversationStatus
     priority: int = 0
@@ -71,6 +72,8 @@ class Conversation(Record):
     linked_to: ConversationId | None = None
     created_at: datetime
     queued_at: datetime
+    # Set by the first assignment only (hub/services/offers.py): the service level counts it.
+    first_assigned_at: datetime | None = None
     first_response_at: datetime | None = None
     resolved_at: datetime | None = None
 
@@ -82,7 +85,7 @@ class Message(Record):
     author: Author
     agent_id: AgentId | None = None
     agent_name: str | None = None
-    channel: Channel
+    channel: ChannelName
     text: str
     client_id: str | None = None
     created_at: datetime
@@ -152,7 +155,7 @@ class InboundMessage(Record):
     """One customer message as a channel adapter normalized it. `dedupe_key` is the provider's
     unique id (Twilio MessageSid, email Message-ID + UID, web chat customer + client_id)."""
 
-    channel: Channel
+    channel: ChannelName
     customer_id: CustomerId
     dedupe_key: str
     text: str

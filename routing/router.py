@@ -9,28 +9,18 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
 from typing import Protocol
 
 from hub.errors import StorageUnavailable
 from hub.events import (
-    Assigned,
-    ConversationOpened,
-    Envelope,
     Ephemeral,
-    OfferClosed,
-    OfferMade,
-    OfferOutcome,
-    PresenceChanged,
-    StatusChanged,
-    Transferred,
-    Unassigned,
 )
 from hub.flow.bus import BusMessage, Subscription
 from hub.ids import AgentId
 from hub.ports import AgentDirectory, ConversationReader, Leases
 from hub.services.offers import OfferService
 from hub.settings import QueueSettings, RoutingSettings
+from routing.applying import EventApplier
 from routing.dispatch import Dispatcher
 from routing.lease import Leadership
 from routing.state import RoutingState
@@ -82,7 +72,7 @@ class Router:
             routing.lease_ttl_seconds,
             lead=self._lead,
         )
-        self._state, self._dispatcher = self._new_term()
+        self._state, self._dispatcher, self._applier = self._new_term()
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()  # set when this leadership term ends
         self._dirty = False  # something changed since the last dispatch
@@ -107,7 +97,7 @@ class Router:
 
     # -- the leader's loop ----------------------------------------------------------------
 
-    def _new_term(self) -> tuple[RoutingState, Dispatcher]:
+    def _new_term(self) -> tuple[RoutingState, Dispatcher, EventApplier]:
         # Each leadership term starts from nothing and rebuilds from the database, so no
         # state of an earlier term can leak into it.
         state = RoutingState(
@@ -124,11 +114,14 @@ class Router:
             retry_seconds=self._retry_seconds,
             wake=self._wake_up,
         )
-        return state, dispatcher
+        applier = EventApplier(
+            state, dispatcher, self._reader, self._agents, self._routing.offer_timeout_seconds
+        )
+        return state, dispatcher, applier
 
     async def _lead(self, stop: asyncio.Event) -> None:
         self._stop = stop
-        self._state, self._dispatcher = self._new_term()
+        self._state, self._dispatcher, self._applier = self._new_term()
         self._dirty = False
         self._wake.clear()
         try:
@@ -143,7 +136,7 @@ class Router:
             self._dispatcher.stop()
             if self._resync_timer is not None:
                 self._resync_timer.cancel()
-            self._state, self._dispatcher = self._new_term()
+            self._state, self._dispatcher, self._applier = self._new_term()
 
     def _wake_up(self) -> None:
         self._dirty = True
@@ -231,84 +224,13 @@ class Router:
         if isinstance(message, Ephemeral):
             return  # typing, and our own queue positions
         try:
-            await self._apply(message)
+            if await self._applier.apply(message):
+                self._dirty = True
         except StorageUnavailable:
             log.warning("storage unavailable while routing; resyncing soon", exc_info=True)
             self._later(self._retry_seconds, self._request_resync)
         except Exception:
             log.exception("router failed to apply event %s", message.id)
-
-    async def _apply(self, envelope: Envelope) -> None:
-        event = envelope.event
-        match event:
-            case ConversationOpened():
-                self._state.track(event.conversation)
-            case OfferMade():
-                await self._adopt(event)
-            case OfferClosed():
-                self._dispatcher.decided(event.offer_id)
-                self._state.close_offer(
-                    event.offer_id, event.outcome, event.agent_id, event.conversation_id
-                )
-            case Assigned():
-                await self._ensure_agent(event.agent_id)
-                for stale in self._state.assign(event.conversation, event.agent_id):
-                    await self._close(stale, "cancelled", "assigned to another agent")
-            case Unassigned():
-                self._state.unassign(event.conversation_id, event.agent_id)
-            case Transferred():
-                await self._transferred(event, envelope.at)
-            case StatusChanged(status="resolved"):
-                offered = self._state.resolve(event.conversation_id)
-                if offered is not None:
-                    await self._close(offered, "cancelled", "conversation resolved")
-            case StatusChanged(status="pending"):
-                # Reopened by a customer's reply: it waits in its queue again.
-                reopened = await self._reader.conversation(event.conversation_id)
-                if reopened is not None:
-                    self._state.track(reopened)
-            case PresenceChanged():
-                await self._ensure_agent(event.agent_id)
-                for stale in self._state.set_presence(event.agent_id, event.status):
-                    await self._close(stale, "cancelled", "agent went away")
-            case _:
-                return  # messages and notes do not change routing
-        self._dirty = True
-
-    async def _adopt(self, event: OfferMade) -> None:
-        """An offer this router did not make (an earlier leader's, during a handover): hold
-        its slot and time it out, or cancel it if the conversation is already offered."""
-        if event.offer_id in self._state.reservations or self._state.is_decided(event.offer_id):
-            return  # our own offer's echo, or one already decided
-        await self._ensure_agent(event.agent_id)
-        self._state.track(event.conversation)
-        timeout = self._routing.offer_timeout_seconds
-        reservation = Reservation(
-            event.offer_id, event.conversation.id, event.agent_id, event.expires_at, timeout
-        )
-        if not self._dispatcher.hold(reservation):
-            await self._close(reservation, "cancelled", "conversation already offered")
-
-    async def _transferred(self, event: Transferred, at: datetime) -> None:
-        stale = self._state.reservation_for(event.conversation_id)
-        if stale is not None:
-            await self._close(stale, "cancelled", "conversation transferred")
-        if event.to_agent_id is not None:
-            await self._ensure_agent(event.to_agent_id)
-        if not self._state.requeue(event.conversation_id, event.to_queue, event.to_agent_id, at):
-            conversation = await self._reader.conversation(event.conversation_id)
-            if conversation is not None:
-                self._state.track(conversation)
-
-    async def _ensure_agent(self, agent_id: AgentId) -> None:
-        """An agent added since the last rebuild is loaded when it first shows up."""
-        if agent_id not in self._state.agents:
-            agent = await self._agents.agent(agent_id)
-            if agent is not None:
-                self._state.upsert_agent(agent)
-
-    async def _close(self, reservation: Reservation, outcome: OfferOutcome, reason: str) -> None:
-        await self._dispatcher.close(reservation, outcome, reason)
 
     @staticmethod
     def _later(delay: float, callback: Callable[[], object]) -> asyncio.TimerHandle:

@@ -10,8 +10,9 @@ from datetime import datetime
 
 from hub.events import OfferOutcome
 from hub.ids import AgentId, ConversationId, OfferId
-from hub.models import Agent, Channel, Conversation, Offer, Presence
+from hub.models import Agent, ChannelName, Conversation, Offer, Presence
 from hub.settings import QueueSettings
+from routing.eligibility import eligible
 from routing.policies import Candidate, order_waiting, positions
 from routing.tickets import AgentSlot, Reservation, Ticket
 
@@ -27,7 +28,7 @@ class RoutingState:
     def __init__(
         self,
         queues: Sequence[QueueSettings],
-        default_capacity: Mapping[Channel, int],
+        default_capacity: Mapping[ChannelName, int],
         *,
         chats_during_calls: bool = False,
     ) -> None:
@@ -110,17 +111,17 @@ class RoutingState:
         if assignee is not None:
             self._assign(ticket, assignee)
 
-    def assign(self, conversation: Conversation, agent_id: AgentId) -> list[Reservation]:
-        """An assignment. Returns a pending offer of it to another agent, to be cancelled."""
-        self.track(conversation)
-        ticket = self.tickets.get(conversation.id)
+    def assign(self, conversation_id: ConversationId, agent_id: AgentId) -> list[Reservation]:
+        """An assignment of a tracked conversation (an untracked one is `track`ed as it now
+        stands instead). Returns a pending offer of it to another agent, to be cancelled."""
+        ticket = self.tickets.get(conversation_id)
         if ticket is None:
             return []
-        reservation = self.reservation_for(conversation.id)
+        reservation = self.reservation_for(conversation_id)
         if reservation is not None and reservation.agent_id == agent_id:
             self._forget(reservation.offer_id)  # it was this offer that was accepted
         self._assign(ticket, agent_id)
-        stale = self.reservation_for(conversation.id)
+        stale = self.reservation_for(conversation_id)
         return [stale] if stale is not None else []
 
     def unassign(self, conversation_id: ConversationId, agent_id: AgentId) -> None:
@@ -221,32 +222,10 @@ class RoutingState:
         return positions(self.waiting())
 
     def eligible(self, ticket: Ticket) -> list[Candidate]:
-        """Agents who could be offered the ticket now: able to take it, with a free slot."""
-        channel = ticket.channel
-        return [
-            Candidate(s.agent_id, s.load_on(channel), s.capacity_on(channel), s.idle_since)
-            for s in self._able(ticket)
-            if s.load_on(channel) < s.capacity_on(channel) and not self._on_a_call(s, channel)
-        ]
-
-    def _on_a_call(self, slot: AgentSlot, channel: str) -> bool:
-        """An agent on a call takes no new written work unless config allows it."""
-        return channel != "voice" and not self._chats_during_calls and slot.load_on("voice") > 0
-
-    def _able(self, ticket: Ticket) -> list[AgentSlot]:
-        if ticket.target_agent_id is not None:
-            # A transfer to a named agent is a person's choice: only that agent, whatever
-            # skills the queue asks for.
-            slot = self.agents.get(ticket.target_agent_id)
-            return [slot] if slot is not None and slot.serves(ticket.channel) else []
-        skills = self.queue(ticket.queue).skills
-        able = [
-            s for s in self.agents.values() if s.serves(ticket.channel) and s.skills >= set(skills)
-        ]
-        # Those who declined or let it time out come last resort only, so the conversation
-        # moves on instead of bouncing back to the same agent.
-        fresh = [s for s in able if s.agent_id not in ticket.declined_by]
-        return fresh or able
+        """Agents who could be offered the ticket now (routing/eligibility.py)."""
+        return eligible(
+            ticket, self.agents, self.queue(ticket.queue).skills, self._chats_during_calls
+        )
 
     def has_free_agent(self) -> bool:
         return any(

@@ -52,6 +52,7 @@ def to_conversation(row: Any) -> Conversation:
         linked_to=ConversationId(row.linked_to) if row.linked_to else None,
         created_at=row.created_at,
         queued_at=row.queued_at,
+        first_assigned_at=row.first_assigned_at,
         first_response_at=row.first_response_at,
         resolved_at=row.resolved_at,
     )

@@ -36,9 +36,9 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         )
 
 
-async def upgrade(engine: AsyncEngine) -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     async with engine.begin() as conn:
-        await conn.run_sync(lambda sync: command.upgrade(_config(sync), "head"))
+        await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
 
 
 async def require_current(engine: AsyncEngine) -> None:

@@ -11,7 +11,14 @@ import sqlalchemy as sa
 
 from hub.ids import ConversationId, CustomerId, MessageId
 from hub.models import DeliveryStatus
-from hub.outbox.items import OutboxItem, OutboxState
+from hub.outbox.items import (
+    Claimed,
+    OutboxItem,
+    OutboxRef,
+    OutboxState,
+    UnreadablePayload,
+    read_payload,
+)
 from storage.tables import OutboxRow
 
 outbox_t = OutboxRow.__table__  # type: ignore[attr-defined]
@@ -24,16 +31,20 @@ def add_outbox(conn: sa.Connection, item: OutboxItem) -> bool:
     if exists is not None:
         return False
     now = datetime.now(UTC)
-    conn.execute(
-        sa.insert(outbox_t),
-        item.model_dump() | {"claimed_until": None, "created_at": now, "updated_at": now},
-    )
+    values = item.model_dump(mode="json", exclude={"next_attempt_at"}) | {
+        "kind": item.kind,
+        "next_attempt_at": item.next_attempt_at,
+        "claimed_until": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    conn.execute(sa.insert(outbox_t), values)
     return True
 
 
 def claim_outbox(
     conn: sa.Connection, kinds: Sequence[str], now: datetime, limit: int, lease_until: datetime
-) -> list[OutboxItem]:
+) -> Claimed:
     due = conn.execute(
         sa.select(outbox_t)
         .where(
@@ -44,30 +55,36 @@ def claim_outbox(
         .order_by(outbox_t.c.next_attempt_at, outbox_t.c.id)
         .limit(limit)
     ).all()
-    if not due:
-        return []
-    ids = [row.id for row in due]
-    conn.execute(
-        sa.update(outbox_t)
-        .where(outbox_t.c.id.in_(ids))
-        .values(
-            state="sending",
-            attempts=outbox_t.c.attempts + 1,
-            claimed_until=lease_until,
-            updated_at=now,
+    items: list[OutboxItem] = []
+    refused: list[tuple[OutboxRef, str]] = []
+    for row in due:
+        try:
+            item = to_item(row)
+        except UnreadablePayload as exc:
+            refused.append((to_ref(row), str(exc)))
+        else:
+            items.append(item.model_copy(update={"state": "sending", "attempts": row.attempts + 1}))
+    if items:
+        conn.execute(
+            sa.update(outbox_t)
+            .where(outbox_t.c.id.in_([item.id for item in items]))
+            .values(
+                state="sending",
+                attempts=outbox_t.c.attempts + 1,
+                claimed_until=lease_until,
+                updated_at=now,
+            )
         )
-    )
-    return [
-        to_item(row).model_copy(update={"state": "sending", "attempts": row.attempts + 1})
-        for row in due
-    ]
+    return Claimed(items, refused)
 
 
-def interrupted_outbox(conn: sa.Connection, now: datetime) -> list[OutboxItem]:
+def interrupted_outbox(conn: sa.Connection, now: datetime) -> list[OutboxRef]:
     rows = conn.execute(
-        sa.select(outbox_t).where(outbox_t.c.state == "sending", outbox_t.c.claimed_until < now)
+        sa.select(outbox_t.c.id, outbox_t.c.message_id, outbox_t.c.attempts).where(
+            outbox_t.c.state == "sending", outbox_t.c.claimed_until < now
+        )
     ).all()
-    return [to_item(row) for row in rows]
+    return [to_ref(row) for row in rows]
 
 
 def settle_outbox(
@@ -102,15 +119,20 @@ def set_delivery(
     conn.execute(sa.update(message_t).where(message_t.c.id == message_id).values(values))
 
 
+def to_ref(row: Any) -> OutboxRef:
+    message_id = MessageId(row.message_id) if row.message_id else None
+    return OutboxRef(item_id=row.id, message_id=message_id, attempts=row.attempts)
+
+
 def to_item(row: Any) -> OutboxItem:
+    """The row as a typed item; UnreadablePayload when its payload is not its kind's model."""
     return OutboxItem(
         id=row.id,
         idempotency_key=row.idempotency_key,
-        kind=row.kind,
         message_id=MessageId(row.message_id) if row.message_id else None,
         conversation_id=ConversationId(row.conversation_id) if row.conversation_id else None,
         customer_id=CustomerId(row.customer_id) if row.customer_id else None,
-        payload=row.payload,
+        payload=read_payload(row.kind, row.payload),
         state=row.state,
         attempts=row.attempts,
         next_attempt_at=row.next_attempt_at,

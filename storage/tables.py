@@ -155,7 +155,18 @@ class EventLogRow(SQLModel, table=True):
     conversation_id: str | None = None
     audience: str | None = None
     payload: dict[str, Any] = _json()
+    # The shape the payload was written in (hub.events.EVENT_SCHEMA); read_event upgrades.
+    schema_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     at: datetime = _utc()
+
+
+class EventLogRetentionRow(SQLModel, table=True):
+    """One row: the highest event id pruned so far. A console resuming from below it may have
+    missed pruned events, so it is told to reload."""
+
+    __tablename__ = "event_log_retention"
+    id: int = Field(default=1, primary_key=True)
+    pruned_through: int = Field(default=0, sa_type=sa.BigInteger)
 
 
 class LeaseRow(SQLModel, table=True):

@@ -20,6 +20,7 @@ from email.utils import format_datetime
 
 from channels.email.attachments import AttachmentStore
 from channels.email.tokens import Tokens, reply_subject
+from hub.models import Attachment
 
 _CRLF = re.compile(r"[\r\n\x00]")
 # policy.default folds a header at 78 characters, and one with no space to fold at (our long
@@ -44,7 +45,7 @@ class Outgoing:
     text: str
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
-    attachments: tuple[dict[str, object], ...] = ()
+    attachments: tuple[Attachment, ...] = ()
     auto_reply: bool = False  # the auto-acknowledgement: marked per RFC 3834
 
 
@@ -92,19 +93,15 @@ def text_to_html(text: str) -> str:
     return f"<!DOCTYPE html><html><body>{body}</body></html>"
 
 
-def _attach(
-    msg: EmailMessage, attachments: Sequence[dict[str, object]], store: AttachmentStore
-) -> None:
+def _attach(msg: EmailMessage, attachments: Sequence[Attachment], store: AttachmentStore) -> None:
     for item in attachments:
-        path = store.path(str(item.get("sha256") or ""))
+        path = store.path(item.sha256 or "")
         if path is None:
-            raise FileNotFoundError(f"attachment {item.get('name')!r} is not in the store")
-        maintype, _, subtype = str(
-            item.get("content_type") or "application/octet-stream"
-        ).partition("/")
+            raise FileNotFoundError(f"attachment {item.name!r} is not in the store")
+        maintype, _, subtype = (item.content_type or "application/octet-stream").partition("/")
         msg.add_attachment(
             path.read_bytes(),
             maintype=maintype,
             subtype=subtype or "octet-stream",
-            filename=str(item.get("name") or "attachment"),
+            filename=item.name or "attachment",
         )

@@ -22,6 +22,7 @@ from hub.ids import CustomerId
 from hub.models import EmailThread, Ingested
 from hub.ports import Customers, EmailStore
 from hub.services.delivery import DeliveryService
+from hub.settings.channels import resolved
 from hub.settings.email import EmailSettings, MailboxSettings
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,9 @@ class Imported:
     result: Ingested
 
 
+OnImport = Callable[[MailboxSettings, Sequence[Imported]], None]
+
+
 class EmailIngest:
     def __init__(
         self,
@@ -44,8 +48,9 @@ class EmailIngest:
         customers: Customers,
         store: EmailStore,
         delivery: DeliveryService,
-        queues: dict[str, str],
+        on_import: OnImport | None = None,
     ) -> None:
+        """`on_import` hears of each batch once it committed (the auto-acknowledgement)."""
         self._settings = settings
         self._parser = parser
         self._tokens = tokens
@@ -53,9 +58,8 @@ class EmailIngest:
         self._customers = customers
         self._store = store
         self._delivery = delivery
-        self._queues = queues  # mailbox name -> the queue its new conversations enter
         self._own = frozenset(m.address.lower() for m in settings.mailboxes)
-        self.on_import: Callable[[MailboxSettings, Sequence[Imported]], None] | None = None
+        self._on_import = on_import
 
     async def known(self, message_ids: Sequence[str]) -> set[str]:
         return await self._store.known_message_ids(message_ids)
@@ -74,8 +78,8 @@ class EmailIngest:
         imported: list[Imported] = []
         for chunk in independent_chunks(people):
             imported += await self._commit(mailbox, chunk)
-        if self.on_import is not None:
-            self.on_import(mailbox, imported)
+        if self._on_import is not None:
+            self._on_import(mailbox, imported)
 
     async def _machine_mail(self, mailbox: MailboxSettings, mail: ParsedMail) -> None:
         if mail.bounce is None:
@@ -92,7 +96,7 @@ class EmailIngest:
         threads = [decide(m, known, self._tokens, self._own, now, window) for m in mails]
         owners = await self._owners(mails, threads, known)
         inbound = [
-            inbound_message(mail, thread, owner, mailbox, self._queues[mailbox.name])
+            inbound_message(mail, thread, owner, mailbox, resolved(mailbox.queue, mailbox.name))
             for mail, thread, owner in zip(mails, threads, owners, strict=True)
         ]
         results = await asyncio.gather(*(self._stream.receive(m) for m in inbound))

@@ -12,7 +12,7 @@ from channels.email.attachments import AttachmentStore
 from channels.email.compose import Outgoing, UnsafeHeader, compose, render
 from channels.email.tokens import Tokens
 from hub.errors import PermanentSendError, TransientSendError
-from hub.outbox.items import OutboxItem, Sent
+from hub.outbox.items import EmailPayload, OutboxItem, Sent
 from hub.ports import EmailStore
 from hub.settings.email import EmailSettings
 
@@ -26,32 +26,31 @@ class EmailSender:
         self._store = store
         self._files = files
 
-    async def send(self, item: OutboxItem) -> Sent:
-        out = await self.outgoing(item)
+    async def send(self, item: OutboxItem, payload: EmailPayload) -> Sent:
+        out = await self.outgoing(item, payload)
         return Sent(provider_id=await self.deliver(out))
 
-    async def outgoing(self, item: OutboxItem) -> Outgoing:
+    async def outgoing(self, item: OutboxItem, payload: EmailPayload) -> Outgoing:
         """The mail for an outbox item: recipients and threading headers from the
         conversation as it stands (the same on every retry, so is the Message-ID)."""
         if item.message_id is None or item.conversation_id is None:
             raise PermanentSendError("an email send needs its message and conversation")
-        payload = item.payload
-        if not payload.get("to"):
+        if not payload.to:
             raise PermanentSendError("the conversation has no customer address to reply to")
         context = await self._store.reply_context(item.conversation_id)
         return Outgoing(
             message_id=item.message_id,
             conversation_id=item.conversation_id,
-            to=str(payload["to"]),
-            cc=tuple(a for a in context.participants if a != payload["to"]),
-            via=str(payload.get("from") or self._default_address()),
-            agent_name=str(payload.get("agent_name") or self._settings.company),
-            subject=context.subject or payload.get("subject"),
-            text=str(payload.get("text") or ""),
+            to=payload.to,
+            cc=tuple(a for a in context.participants if a != payload.to),
+            via=payload.sender or self._default_address(),
+            agent_name=payload.agent_name or self._settings.company,
+            subject=context.subject or payload.subject,
+            text=payload.text,
             in_reply_to=context.in_reply_to,
             references=context.message_ids,
-            attachments=tuple(payload.get("attachments") or ()),
-            auto_reply=bool(payload.get("auto_reply")),
+            attachments=payload.attachments,
+            auto_reply=payload.auto_reply,
         )
 
     async def deliver(self, out: Outgoing) -> str:

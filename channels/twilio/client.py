@@ -15,8 +15,8 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
 from hub.errors import PermanentSendError, TransientSendError
-from hub.outbox.items import OutboxItem, Sent
-from hub.settings import TwilioSettings
+from hub.outbox.items import CallRedirectPayload, OutboxItem, Sent, SmsPayload
+from hub.settings.channels import TwilioSettings
 
 
 class _HeaderAuthHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
@@ -94,22 +94,20 @@ class SmsSender:
         self._settings = settings
         self._status_callback = status_callback
 
-    async def send(self, item: OutboxItem) -> Sent:
-        payload = item.payload
-        if not payload.get("to"):
+    async def send(self, item: OutboxItem, payload: SmsPayload) -> Sent:
+        if not payload.to:
             raise PermanentSendError("the conversation has no phone number to text")
         fields: dict[str, Any] = {
-            "to": payload["to"],
-            "body": payload["text"],
+            "to": payload.to,
+            "body": payload.text,
             "status_callback": self._status_callback,
         }
         if self._settings.messaging_service_sid:
             fields["messaging_service_sid"] = self._settings.messaging_service_sid
         else:
-            fields["from_"] = payload.get("from") or self._settings.numbers[0].number
-        media = [a["url"] for a in payload.get("attachments", ()) if a.get("url")]
-        if media:
-            fields["media_url"] = media
+            fields["from_"] = payload.sender or self._settings.numbers[0].number
+        if payload.media_urls:
+            fields["media_url"] = list(payload.media_urls)
         message = await self._api.send_sms(fields)
         return Sent(provider_id=message.sid, status="queued")
 
@@ -120,6 +118,6 @@ class CallRedirectSender:
     def __init__(self, api: TwilioApi) -> None:
         self._api = api
 
-    async def send(self, item: OutboxItem) -> Sent:
-        call = await self._api.redirect_call(item.payload["call_sid"], item.payload["url"])
+    async def send(self, item: OutboxItem, payload: CallRedirectPayload) -> Sent:
+        call = await self._api.redirect_call(payload.call_sid, payload.url)
         return Sent(provider_id=call.sid, status="sent")

@@ -81,14 +81,14 @@ class CallQueue:
                 if not isinstance(envelope, Envelope):
                     continue
                 event = envelope.event
-                if isinstance(event, Assigned) and event.conversation.channel == "voice":
+                if isinstance(event, Assigned) and event.channel == "voice":
                     try:
                         await self._assigned(event)
                     except Exception:
-                        log.exception("could not connect the call of %s", event.conversation.id)
+                        log.exception("could not connect the call of %s", event.conversation_id)
 
     async def _assigned(self, event: Assigned) -> None:
-        calls = await self._voice.records.of_conversation(event.conversation.id)
+        calls = await self._voice.records.of_conversation(event.conversation_id)
         for call in calls:
             if call.state == "queued":
                 await self._redirect(call, event.agent_id)

@@ -44,14 +44,12 @@ class SmsWebhooks:
         customers: Customers,
         consent: ConsentService,
         delivery: DeliveryService,
-        default_queue: str,
     ) -> None:
         self._settings = settings
         self._stream = stream
         self._customers = customers
         self._consent = consent
         self._delivery = delivery
-        self._default_queue = default_queue
 
     async def inbound(self, _request: web.Request, form: dict[str, str]) -> web.Response:
         sms = parse_form(InboundSms, form)
@@ -69,7 +67,7 @@ class SmsWebhooks:
                 customer_id=customer_id,
                 dedupe_key=f"sms:{sms.message_sid}",
                 text=sms.body,
-                queue=self._settings.queue_of(to) or self._default_queue,
+                queue=self._settings.queue_of(to, "sms"),
                 attachments=tuple(
                     Attachment(name=url.rsplit("/", 1)[-1], content_type=kind, url=url)
                     for url, kind in media

@@ -53,7 +53,6 @@ class VoiceCalls:
         reader: ConversationReader,
         agents: AgentDirectory,
         feed: EventFeed,
-        default_queue: str,
     ) -> None:
         self.settings = settings
         self.hooks = hooks
@@ -63,7 +62,6 @@ class VoiceCalls:
         self.reader = reader
         self.agents = agents
         self._feed = feed
-        self._default_queue = default_queue
 
     def url(self, name: str, query: str = "") -> str:
         return self.hooks.url_for(PATHS[name] + (f"?{query}" if query else ""))
@@ -78,7 +76,7 @@ class VoiceCalls:
             # as its own customer: it must not merge every anonymous caller into one.
             caller = f"withheld:{event.call_sid}"
         customer_id = await self.customers.identify("phone", caller, display(caller))
-        queue = self.settings.queue_of(to) or self._default_queue
+        queue = self.settings.queue_of(to, "voice")
         await self.calls.ring(event.call_sid, customer_id, caller, to, queue)
         return respond(twiml.greet_then(self.settings, self.url("route")))
 
@@ -150,8 +148,8 @@ def _signal(message: BusMessage, conversation: Conversation) -> str | object | N
             return _QUEUED
         return None
     event = message.event
-    if isinstance(event, Assigned) and event.conversation.id == conversation.id:
+    if isinstance(event, Assigned) and event.conversation_id == conversation.id:
         return event.agent_id
-    if isinstance(event, OfferMade) and event.conversation.id == conversation.id:
+    if isinstance(event, OfferMade) and event.conversation_id == conversation.id:
         return _OFFERED
     return None

@@ -6,58 +6,54 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import weakref
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
 from channels.webchat.customer_frames import CUSTOMER_FRAMES, Hello, Ping, SendMessage, Typing
+from hub.channel import ChannelContext
 from hub.errors import BadInput, HubError
 from hub.events import Assigned, Envelope, Ephemeral, MessageCreated, StatusChanged, Unassigned
-from hub.flow.feed import EventFeed
-from hub.flow.inbound import InboundStream
-from hub.ids import AgentId, CustomerId
-from hub.models import Conversation, InboundMessage, Message
-from hub.ports import ConversationReader, Visitors
-from hub.settings import WebchatSettings
+from hub.ids import AgentId, ConversationId, CustomerId
+from hub.models import Conversation, InboundMessage, MailboxState, Message
+from hub.outbox.items import SenderFor
+from hub.settings.channels import WebchatSettings, resolved
 from hub.wire.parsing import parse_frame, request_echo
+from hub.wire.sockets import error_frame, send_quietly
 
 log = logging.getLogger(__name__)
-# aiohttp closes the socket above its own limit; ours is lower so oversized frames get an
-# error frame and the customer keeps the connection.
-TRANSPORT_LIMIT = 1 << 20
 
 
 class WebchatChannel:
-    def __init__(
-        self,
-        stream: InboundStream,
-        visitors: Visitors,
-        reader: ConversationReader,
-        feed: EventFeed,
-        settings: WebchatSettings,
-        queue: str,
-    ) -> None:
-        self._stream = stream
-        self._visitors = visitors
-        self._reader = reader
-        self._feed = feed
+    """hub.channel.Channel for the web chat widget: one websocket route, no sender (replies
+    reach the widget over its socket)."""
+
+    def __init__(self, settings: WebchatSettings, context: ChannelContext) -> None:
+        self._stream = context.stream
+        self._visitors = context.store.visitors
+        self._reader = context.store.reader
+        self._feed = context.feed
+        self._sockets = context.sockets
         self._settings = settings
-        self._queue = queue
-        self._sockets: weakref.WeakSet[web.WebSocketResponse] = weakref.WeakSet()
+        self._queue = resolved(settings.queue, "channels.webchat.queue")
 
-    def install(self, app: web.Application) -> None:
-        app.router.add_get("/ws/chat", self.handle)
-        app.on_shutdown.append(self._close_all)
+    def routes(self) -> list[web.RouteDef]:
+        return [web.get("/ws/chat", self.handle)]
 
-    async def _close_all(self, _app: web.Application) -> None:
-        for ws in list(self._sockets):
-            await ws.close(code=1001, message=b"server shutting down")
+    def senders(self) -> list[SenderFor[Any]]:
+        return []
+
+    def states(self) -> list[MailboxState]:
+        return []
+
+    async def __aenter__(self) -> WebchatChannel:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=TRANSPORT_LIMIT)
-        await ws.prepare(request)
-        self._sockets.add(ws)
+        ws = await self._sockets.open(request)
         session = _CustomerSession(self, ws)
         try:
             await session.run()
@@ -71,7 +67,8 @@ class _CustomerSession:
         self._c = channel
         self._ws = ws
         self._customer_id: CustomerId | None = None
-        self._conversation: Conversation | None = None
+        # The customer's conversation and who holds it: whom the customer's typing reaches.
+        self._conversation_id: ConversationId | None = None
         self._assignee: AgentId | None = None
         self._pump: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
@@ -153,13 +150,13 @@ class _CustomerSession:
         )
 
     async def _typing(self, frame: Typing, customer_id: CustomerId) -> None:
-        if self._conversation is None or self._assignee is None:
+        if self._conversation_id is None or self._assignee is None:
             return
         await self._c._feed.publish(
             [
                 Ephemeral(
                     type="typing",
-                    conversation_id=self._conversation.id,
+                    conversation_id=self._conversation_id,
                     customer_id=customer_id,
                     author="customer",
                     typing=frame.typing,
@@ -169,7 +166,7 @@ class _CustomerSession:
         )
 
     def _set_conversation(self, conversation: Conversation | None) -> None:
-        self._conversation = conversation
+        self._conversation_id = conversation.id if conversation else None
         self._assignee = conversation.assignee_id if conversation else None
 
     async def _forward(self, customer_id: CustomerId) -> None:
@@ -210,11 +207,11 @@ class _CustomerSession:
                 "created_at": event.created_at.isoformat(),
             }
         if isinstance(event, Assigned):
-            self._set_conversation(event.conversation)
+            self._conversation_id, self._assignee = event.conversation_id, event.agent_id
             return {
                 "type": "assigned",
-                "conversation_id": event.conversation.id,
-                "agent_name": event.conversation.assignee_name,
+                "conversation_id": event.conversation_id,
+                "agent_name": event.agent_name,
             }
         if isinstance(event, Unassigned):
             self._assignee = None
@@ -227,17 +224,11 @@ class _CustomerSession:
         return None
 
     async def _send(self, frame: dict[str, Any]) -> None:
-        # A socket can be closing before `closed` turns true: the widget reloads its history
-        # on reconnect, so a frame lost here is not a lost message.
-        if self._ws.closed:
-            return
-        with contextlib.suppress(ConnectionResetError):
-            await self._ws.send_json(frame)
+        # The widget reloads its history on reconnect: a frame lost here is no lost message.
+        await send_quietly(self._ws, frame)
 
     async def _error(self, exc: HubError, echo: dict[str, str] | None = None) -> None:
-        await self._send(
-            {"type": "error", "code": exc.code, "message": exc.message, **(echo or {})}
-        )
+        await self._send(error_frame(exc) | (echo or {}))
 
 
 def _message_json(message: Message) -> dict[str, Any]:

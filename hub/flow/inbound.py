@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from hub.flow.bus import Bus
 from hub.flow.group_commit import Flushed, GroupCommitter
+from hub.flow.placement import place
 from hub.models import InboundMessage, Ingested
 from hub.ports import InboundWriter
 from hub.settings import DatabaseSettings
@@ -35,7 +36,7 @@ class InboundStream:
         return await self._committer.submit(message)
 
     async def _flush(self, batch: Sequence[InboundMessage]) -> Flushed[Ingested]:
-        results, envelopes = await self._writer.ingest(batch)
+        results, envelopes = await self._writer.ingest(batch, place)
 
         # A crash before this runs loses nothing: consumers catch up from the event log.
         async def publish() -> None:

@@ -11,11 +11,12 @@ import contextlib
 import logging
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from hub.errors import PermanentSendError, StorageUnavailable, TransientSendError
 from hub.flow.publishing import PublishingWork
 from hub.models import DeliveryStatus
-from hub.outbox.items import OutboxItem, OutboxState, Sender, Sent
+from hub.outbox.items import OutboxItem, OutboxRef, OutboxState, Payload, SenderFor, Sent
 from hub.ports import Transaction
 from hub.services.delivery import record_delivery
 from hub.settings import OutboxSettings
@@ -23,6 +24,7 @@ from hub.settings import OutboxSettings
 log = logging.getLogger(__name__)
 CLAIM_BATCH = 64
 OUTCOME_TRIES = 5
+P = TypeVar("P", bound=Payload)
 INTERRUPTED = "interrupted mid-send: delivery unknown, not resent so it cannot arrive twice"
 
 
@@ -30,14 +32,15 @@ class OutboxRelay:
     def __init__(self, work: PublishingWork, settings: OutboxSettings) -> None:
         self._work = work
         self._settings = settings
-        self._senders: dict[str, Sender] = {}
+        self._senders: dict[str, SenderFor[Any]] = {}
         self._wakeup = asyncio.Event()
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._sending: set[asyncio.Task[None]] = set()
         self._loop: asyncio.Task[None] | None = None
 
-    def register(self, kind: str, sender: Sender) -> None:
-        self._senders[kind] = sender
+    def register(self, entry: SenderFor[P]) -> None:
+        """Items of the entry's payload kind go to its sender, typed as that payload."""
+        self._senders[entry.kind] = entry
 
     def handles(self, kind: str) -> bool:
         return kind in self._senders
@@ -87,8 +90,14 @@ class OutboxRelay:
         limit = min(free, CLAIM_BATCH)
 
         def claim(tx: Transaction) -> tuple[int, list[OutboxItem]]:
-            # One write per pass: settle sends a crash cut off, then claim what is due.
-            return _settle_interrupted(tx, now), tx.claim_outbox(kinds, now, limit, lease)
+            # One write per pass: settle sends a crash cut off, then claim what is due, and
+            # fail the rows whose payload does not read (they would never send).
+            interrupted = _settle_interrupted(tx, now)
+            claimed = tx.outbox.claim(kinds, now, limit, lease)
+            for ref, reason in claimed.refused:
+                log.error("outbox: %s refused: %s", ref.item_id, reason)
+                _fail(tx, ref, reason)
+            return interrupted, claimed.items
 
         interrupted, items = await self._work.run(claim)
         if interrupted:
@@ -104,10 +113,10 @@ class OutboxRelay:
         self._wakeup.set()  # a slot is free
 
     async def _send(self, item: OutboxItem) -> None:
-        sender = self._senders[item.kind]
+        entry = self._senders[item.kind]
         try:
             async with asyncio.timeout(self._settings.send_timeout_seconds):
-                sent = await sender.send(item)
+                sent = await entry.sender.send(item, item.payload)
         except TransientSendError as exc:
             await self._transient(item, exc.message, exc.retry_after)
         except PermanentSendError as exc:
@@ -167,8 +176,8 @@ class OutboxRelay:
         external_id: str | None = None,
     ) -> None:
         def act(tx: Transaction) -> None:
-            tx.settle_outbox(item.id, state, next_at, error)
-            message = tx.message(item.message_id) if item.message_id else None
+            tx.outbox.settle(item.id, state, next_at, error)
+            message = tx.messages.get(item.message_id) if item.message_id else None
             if message is not None:
                 record_delivery(
                     tx,
@@ -196,10 +205,14 @@ class OutboxRelay:
 def _settle_interrupted(tx: Transaction, now: datetime) -> int:
     """Fail the sends whose lease ran out mid-send: their outcome is unknown, and sending
     again could reach the customer twice."""
-    interrupted = tx.interrupted_outbox(now)
-    for item in interrupted:
-        tx.settle_outbox(item.id, "failed", None, INTERRUPTED)
-        message = tx.message(item.message_id) if item.message_id else None
-        if message is not None:
-            record_delivery(tx, message, "failed", error=INTERRUPTED, attempts=item.attempts)
+    interrupted = tx.outbox.interrupted(now)
+    for ref in interrupted:
+        _fail(tx, ref, INTERRUPTED)
     return len(interrupted)
+
+
+def _fail(tx: Transaction, ref: OutboxRef, reason: str) -> None:
+    tx.outbox.settle(ref.item_id, "failed", None, reason)
+    message = tx.messages.get(ref.message_id) if ref.message_id else None
+    if message is not None:
+        record_delivery(tx, message, "failed", error=reason, attempts=ref.attempts)

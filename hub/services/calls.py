@@ -13,10 +13,9 @@ from hub.flow.inbound import InboundStream
 from hub.flow.publishing import PublishingWork
 from hub.ids import AgentId, CustomerId, new_id
 from hub.models import Call, Conversation, InboundMessage, Ingested
-from hub.outbox.items import OutboxItem
+from hub.outbox.items import CallRedirectPayload, OutboxItem
 from hub.ports import Transaction
 
-CALL_REDIRECT = "call_redirect"
 # Where a call stands once it is over; an update after one of these changes nothing more.
 ENDED = frozenset({"completed", "missed", "busy", "no-answer", "failed", "canceled"})
 
@@ -48,7 +47,7 @@ class CallService:
         conversation = ingested.conversation
 
         def act(tx: Transaction) -> None:
-            if tx.call(sid) is not None:
+            if tx.calls.get(sid) is not None:
                 return
             call = Call(
                 sid=sid,
@@ -59,7 +58,7 @@ class CallService:
                 state="ringing",
                 created_at=datetime.now(UTC),
             )
-            tx.save_call(call)
+            tx.calls.save(call)
             _emit(tx, call, conversation, "ringing")
 
         await self._work.run(act)
@@ -95,7 +94,7 @@ class CallService:
             call, conversation = stepped
             if conversation.status != "resolved":
                 title = f"Call back {call.from_number}"
-                tx.save_conversation(conversation.model_copy(update={"subject": title}))
+                tx.conversations.save(conversation.model_copy(update={"subject": title}))
             return call
 
         call = await self._work.run(act)
@@ -118,27 +117,26 @@ class CallService:
         redirect that connects it (once, however many processes saw the assignment)."""
 
         def act(tx: Transaction) -> bool:
-            call = tx.call(sid)
+            call = tx.calls.get(sid)
             if call is None or call.state != "queued":
                 return False
-            conversation = tx.conversation(call.conversation_id)
+            conversation = tx.conversations.get(call.conversation_id)
             if conversation is None:
                 return False
-            queued = tx.add_outbox(
+            queued = tx.outbox.add(
                 OutboxItem(
                     id=new_id(),
                     idempotency_key=f"redirect:{sid}:{agent_id}",
-                    kind=CALL_REDIRECT,
                     conversation_id=call.conversation_id,
                     customer_id=call.customer_id,
-                    payload={"call_sid": sid, "url": url},
+                    payload=CallRedirectPayload(call_sid=sid, url=url),
                     next_attempt_at=datetime.now(UTC),
                 )
             )
             if queued:
                 connecting = call.model_copy(update={"state": "connecting", "agent_id": agent_id})
-                tx.save_call(connecting)
-                agent = tx.agent(agent_id)
+                tx.calls.save(connecting)
+                agent = tx.agents.get(agent_id)
                 _emit(
                     tx,
                     connecting,
@@ -161,8 +159,8 @@ def _step(
     recording_url: str | None,
     detail: str | None,
 ) -> tuple[Call, Conversation] | None:
-    call = tx.call(sid)
-    conversation = tx.conversation(call.conversation_id) if call else None
+    call = tx.calls.get(sid)
+    conversation = tx.conversations.get(call.conversation_id) if call else None
     if call is None or conversation is None:
         return None
     now = datetime.now(UTC)
@@ -176,8 +174,8 @@ def _step(
     if duration is not None:
         changes["duration_seconds"] = duration
     updated = call.model_copy(update=changes)
-    tx.save_call(updated)
-    agent = tx.agent(agent_id) if agent_id else None
+    tx.calls.save(updated)
+    agent = tx.agents.get(agent_id) if agent_id else None
     _emit(
         tx,
         updated,

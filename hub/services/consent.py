@@ -10,7 +10,7 @@ from typing import Literal
 from hub.events import ConsentChanged
 from hub.flow.publishing import PublishingWork
 from hub.ids import CustomerId
-from hub.models import Channel
+from hub.models import ChannelName
 from hub.ports import Transaction
 
 Keyword = Literal["stop", "start", "help"]
@@ -36,7 +36,7 @@ class ConsentService:
     async def record(
         self,
         customer_id: CustomerId,
-        channel: Channel,
+        channel: ChannelName,
         kind: str,
         address: str,
         keyword: Keyword,
@@ -47,11 +47,11 @@ class ConsentService:
         opted_out = keyword == "stop"
 
         def act(tx: Transaction) -> bool:
-            found = tx.identity(kind, address)
+            found = tx.identities.get(kind, address)
             if found is None or (found[1].opted_out_at is not None) == opted_out:
                 return False
-            tx.set_opt_out(kind, address, datetime.now(UTC) if opted_out else None)
-            conversation = tx.open_conversation(customer_id, channel)
+            tx.identities.set_opt_out(kind, address, datetime.now(UTC) if opted_out else None)
+            conversation = tx.conversations.open_for(customer_id, channel)
             tx.emit(
                 ConsentChanged(
                     customer_id=customer_id,

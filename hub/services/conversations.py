@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 from hub.errors import BadInput, Conflict, Forbidden, NotFound, OptedOut
 from hub.events import (
-    MessageCreated,
     NoteAdded,
     PresenceChanged,
     StatusChanged,
@@ -17,19 +16,17 @@ from hub.events import (
     Unassigned,
 )
 from hub.flow.publishing import PublishingWork
-from hub.ids import AgentId, ConversationId, MessageId, NoteId, new_id
+from hub.ids import AgentId, ConversationId, NoteId, new_id
 from hub.models import (
-    IDENTITY_KIND,
     Agent,
     Attachment,
-    Author,
     Conversation,
     Message,
     Presence,
 )
-from hub.outbox.items import OutboxItem
 from hub.outbox.relay import OutboxRelay
 from hub.ports import Transaction
+from hub.services.outbound import check_consent, outbound_message, store_outbound
 from hub.settings import Settings
 
 
@@ -56,15 +53,15 @@ class ConversationService:
         outbox = self._outbox
 
         def act(tx: Transaction) -> tuple[Message, bool]:
-            existing = tx.message_by_dedupe_key(key)
+            existing = tx.messages.by_key(key)
             if existing is not None:
                 return existing, False
             conversation = _owned(tx, agent, conversation_id)
             sends = outbox is not None and outbox.handles(conversation.channel)
             if sends:
-                _check_consent(tx, conversation)
+                check_consent(tx, conversation)
             now = datetime.now(UTC)
-            message = _outbound(
+            message = outbound_message(
                 conversation,
                 "agent",
                 agent.name,
@@ -75,9 +72,9 @@ class ConversationService:
                 client_id=client_id,
                 attachments=tuple(attachments),
             )
-            queued = _store_outbound(tx, conversation, message, key, sends, {})
+            queued = store_outbound(tx, conversation, message, key, sends)
             if conversation.first_response_at is None:
-                tx.save_conversation(conversation.model_copy(update={"first_response_at": now}))
+                tx.conversations.save(conversation.model_copy(update={"first_response_at": now}))
             return message, queued
 
         message, queued = await self._work.run(act)
@@ -95,18 +92,18 @@ class ConversationService:
         outbox = self._outbox
 
         def act(tx: Transaction) -> Message | None:
-            conversation = tx.conversation(conversation_id)
-            if tx.message_by_dedupe_key(key) is not None or conversation is None:
+            conversation = tx.conversations.get(conversation_id)
+            if tx.messages.by_key(key) is not None or conversation is None:
                 return None
             if outbox is None or not outbox.handles(conversation.channel):
                 return None
             try:
-                _check_consent(tx, conversation)
+                check_consent(tx, conversation)
             except OptedOut:
                 return None
             now = datetime.now(UTC)
-            message = _outbound(conversation, "system", sender_name, text, now, True)
-            _store_outbound(tx, conversation, message, key, True, {"auto_reply": True})
+            message = outbound_message(conversation, "system", sender_name, text, now, True)
+            store_outbound(tx, conversation, message, key, True, auto_reply=True)
             return message
 
         message = await self._work.run(act)
@@ -152,12 +149,12 @@ class ConversationService:
         def act(tx: Transaction) -> None:
             conversation = _owned(tx, agent, conversation_id)
             if to_agent_id is not None:
-                if tx.agent(to_agent_id) is None:
+                if tx.agents.get(to_agent_id) is None:
                     raise NotFound("agent", to_agent_id)
                 if to_agent_id == conversation.assignee_id:
                     raise Conflict("the conversation is already assigned to that agent")
             _requeue(tx, conversation, agent, to_agent_id, to_queue)
-            tx.save_conversation(
+            tx.conversations.save(
                 conversation.model_copy(
                     update={
                         "status": "pending",
@@ -182,7 +179,7 @@ class ConversationService:
     async def resolve(self, agent: Agent, conversation_id: ConversationId) -> None:
         def act(tx: Transaction) -> None:
             conversation = _owned(tx, agent, conversation_id)
-            tx.save_conversation(
+            tx.conversations.save(
                 conversation.model_copy(
                     update={"status": "resolved", "resolved_at": datetime.now(UTC)}
                 )
@@ -201,89 +198,14 @@ class ConversationService:
 
     async def set_presence(self, agent_id: AgentId, status: Presence) -> None:
         def act(tx: Transaction) -> None:
-            current = tx.agent(agent_id)
+            current = tx.agents.get(agent_id)
             if current is None:
                 raise NotFound("agent", agent_id)
             if current.status != status:
-                tx.set_presence(agent_id, status)
+                tx.agents.set_presence(agent_id, status)
                 tx.emit(PresenceChanged(agent_id=agent_id, status=status), audience=agent_id)
 
         await self._work.run(act)
-
-
-def _check_consent(tx: Transaction, conversation: Conversation) -> None:
-    kind = IDENTITY_KIND.get(conversation.channel)
-    if kind is None or conversation.contact is None:
-        return
-    found = tx.identity(kind, conversation.contact)
-    if found is not None and found[1].opted_out_at is not None:
-        raise OptedOut(conversation.channel, conversation.contact)
-
-
-def _outbound(
-    conversation: Conversation,
-    author: Author,
-    sender_name: str,
-    text: str,
-    now: datetime,
-    sends: bool,
-    *,
-    agent_id: AgentId | None = None,
-    client_id: str | None = None,
-    attachments: tuple[Attachment, ...] = (),
-) -> Message:
-    return Message(
-        id=MessageId(new_id()),
-        conversation_id=conversation.id,
-        direction="out",
-        author=author,
-        agent_id=agent_id,
-        agent_name=sender_name,
-        channel=conversation.channel,
-        text=text,
-        client_id=client_id,
-        created_at=now,
-        attachments=attachments,
-        delivery_status="queued" if sends else None,
-    )
-
-
-def _store_outbound(
-    tx: Transaction,
-    conversation: Conversation,
-    message: Message,
-    key: str,
-    sends: bool,
-    extra: dict[str, object],
-) -> bool:
-    """Write the message, its event and, on a channel with a sender, its outbox row: the
-    send is fixed now, so a retry sends the same thing. True when a send was queued."""
-    tx.add_message(message, conversation.customer_id, key)
-    queued = sends and tx.add_outbox(
-        OutboxItem(
-            id=new_id(),
-            idempotency_key=f"message:{message.id}",
-            kind=conversation.channel,
-            message_id=message.id,
-            conversation_id=conversation.id,
-            customer_id=conversation.customer_id,
-            payload={
-                "to": conversation.contact,
-                "from": conversation.via,
-                "text": message.text,
-                "subject": conversation.subject,
-                "agent_name": message.agent_name,
-                "attachments": [a.model_dump(mode="json") for a in message.attachments],
-            }
-            | extra,
-            next_attempt_at=message.created_at,
-        )
-    )
-    # An agent's own reply goes to their stream; the hub's goes to whoever holds the
-    # conversation.
-    audience = message.agent_id or conversation.assignee_id
-    tx.emit(MessageCreated.of(message, conversation.customer_id), audience=audience)
-    return queued
 
 
 def _requeue(
@@ -323,7 +245,7 @@ def _owned(
     allow_resolved: bool = False,
 ) -> Conversation:
     """The conversation, if this agent may act on it: its assignee, or a supervisor."""
-    conversation = tx.conversation(conversation_id)
+    conversation = tx.conversations.get(conversation_id)
     if conversation is None:
         raise NotFound("conversation", conversation_id)
     if conversation.assignee_id != agent.id and not agent.is_supervisor:

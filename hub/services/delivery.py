@@ -9,7 +9,7 @@ import logging
 
 from hub.events import DeliveryUpdated
 from hub.flow.publishing import PublishingWork
-from hub.models import Channel, DeliveryStatus, Message
+from hub.models import ChannelName, DeliveryStatus, Message
 from hub.ports import Transaction
 
 log = logging.getLogger(__name__)
@@ -37,10 +37,10 @@ def record_delivery(
     """Move `message` to `status` (unless it is already further on) and emit the step."""
     current = message.delivery_status
     if current is None or RANK[status] >= RANK[current]:
-        tx.set_delivery(message.id, status, error, external_id)
+        tx.messages.set_delivery(message.id, status, error, external_id)
     elif external_id is not None and message.external_id is None:
-        tx.set_delivery(message.id, current, message.delivery_error, external_id)
-    conversation = tx.conversation(message.conversation_id)
+        tx.messages.set_delivery(message.id, current, message.delivery_error, external_id)
+    conversation = tx.conversations.get(message.conversation_id)
     if conversation is None:
         return
     tx.emit(
@@ -67,7 +67,7 @@ class DeliveryService:
 
     async def update(
         self,
-        channel: Channel,
+        channel: ChannelName,
         external_id: str,
         status: DeliveryStatus,
         *,
@@ -78,7 +78,7 @@ class DeliveryService:
         None, changing nothing, when no message has that id (a stranger's callback)."""
 
         def act(tx: Transaction) -> Message | None:
-            message = tx.message_by_external_id(channel, external_id)
+            message = tx.messages.by_external_id(channel, external_id)
             if message is None:
                 return None
             record_delivery(tx, message, status, error=error, error_code=error_code)

@@ -26,10 +26,10 @@ class OfferService:
         has an offer out (one conversation is never offered to two agents at once)."""
 
         def act(tx: Transaction) -> Offer | None:
-            conversation = tx.conversation(conversation_id)
+            conversation = tx.conversations.get(conversation_id)
             if conversation is None or conversation.status != "pending":
                 return None
-            if tx.pending_offer_for(conversation_id) is not None:
+            if tx.offers.pending_for(conversation_id) is not None:
                 return None
             now = datetime.now(UTC)
             offer = Offer(
@@ -40,14 +40,16 @@ class OfferService:
                 created_at=now,
                 expires_at=now + timedelta(seconds=timeout_seconds),
             )
-            tx.add_offer(offer)
+            tx.offers.add(offer)
             tx.emit(
                 OfferMade(
                     offer_id=offer.id,
                     agent_id=agent_id,
-                    conversation=conversation,
+                    conversation_id=conversation.id,
+                    customer_id=conversation.customer_id,
+                    channel=conversation.channel,
                     expires_at=offer.expires_at,
-                    preview=preview_of(tx.latest_customer_text(conversation_id)),
+                    preview=preview_of(tx.messages.latest_customer_text(conversation_id)),
                 ),
                 audience=agent_id,
             )
@@ -77,10 +79,10 @@ class OfferService:
         """The router's side: time out or cancel. False when the offer was already decided."""
 
         def act(tx: Transaction) -> bool:
-            offer = tx.offer(offer_id)
+            offer = tx.offers.get(offer_id)
             if offer is None or offer.state != "pending":
                 return False
-            conversation = tx.conversation(offer.conversation_id)
+            conversation = tx.conversations.get(offer.conversation_id)
             assert conversation is not None
             return _close(tx, offer, conversation, outcome, reason)
 
@@ -94,14 +96,14 @@ def preview_of(text: str | None, limit: int = PREVIEW_CHARS) -> str | None:
 
 
 def _pending(tx: Transaction, agent_id: AgentId, offer_id: OfferId) -> tuple[Offer, Conversation]:
-    offer = tx.offer(offer_id)
+    offer = tx.offers.get(offer_id)
     if offer is None:
         raise NotFound("offer", offer_id)
     if offer.agent_id != agent_id:
         raise Forbidden(f"offer {offer_id} was made to another agent")
     if offer.state != "pending":
         raise Conflict(f"offer {offer_id} is already {offer.state}")
-    conversation = tx.conversation(offer.conversation_id)
+    conversation = tx.conversations.get(offer.conversation_id)
     assert conversation is not None
     return offer, conversation
 
@@ -120,7 +122,7 @@ def _refuse_stale(tx: Transaction, offer: Offer, conversation: Conversation) -> 
 
 
 def _assign(tx: Transaction, offer: Offer, conversation: Conversation) -> Conversation:
-    agent = tx.agent(offer.agent_id)
+    agent = tx.agents.get(offer.agent_id)
     assert agent is not None
     assigned = conversation.model_copy(
         update={
@@ -128,11 +130,23 @@ def _assign(tx: Transaction, offer: Offer, conversation: Conversation) -> Conver
             "assignee_id": agent.id,
             "assignee_name": agent.name,
             "target_agent_id": None,
+            # The service level counts the first assignment only; a transfer's does not.
+            "first_assigned_at": conversation.first_assigned_at or datetime.now(UTC),
         }
     )
-    tx.save_conversation(assigned)
+    tx.conversations.save(assigned)
     _close(tx, offer, conversation, "accepted", "accepted by agent")
-    tx.emit(Assigned(conversation=assigned, agent_id=agent.id, via="offer"), agent.id)
+    tx.emit(
+        Assigned(
+            conversation_id=assigned.id,
+            customer_id=assigned.customer_id,
+            channel=assigned.channel,
+            agent_id=agent.id,
+            agent_name=agent.name,
+            via="offer",
+        ),
+        agent.id,
+    )
     return assigned
 
 
@@ -143,7 +157,7 @@ def _close(
     outcome: OfferOutcome,
     reason: str,
 ) -> bool:
-    if not tx.close_offer(offer.id, outcome, reason, datetime.now(UTC)):
+    if not tx.offers.close(offer.id, outcome, reason, datetime.now(UTC)):
         return False
     tx.emit(
         OfferClosed(

@@ -10,17 +10,30 @@ from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from hub.errors import PermanentSendError, TransientSendError
 from hub.flow.bus import Bus
+from hub.flow.placement import place
 from hub.flow.publishing import PublishingWork
 from hub.ids import MessageId, new_id
 from hub.models import InboundMessage, Message
-from hub.outbox.items import OutboxItem, Sent
+from hub.outbox.items import (
+    CallRedirectPayload,
+    OutboxItem,
+    SenderFor,
+    Sent,
+    SmsPayload,
+    UnreadablePayload,
+    read_payload,
+)
 from hub.outbox.relay import INTERRUPTED, OutboxRelay
 from hub.ports import Store, Transaction
 from hub.settings import OutboxSettings
 from storage import open_store
+from storage.outbox import outbox_t
 
 FAST = OutboxSettings(poll_seconds=0.05, backoff_base_seconds=0.05, max_attempts=3)
 
@@ -33,7 +46,8 @@ class ScriptedSender:
         self.calls: list[tuple[OutboxItem, datetime]] = []
         self.done = asyncio.Event()
 
-    async def send(self, item: OutboxItem) -> Sent:
+    async def send(self, item: OutboxItem, payload: SmsPayload) -> Sent:
+        assert payload is item.payload
         self.calls.append((item, datetime.now(UTC)))
         outcome = self.outcomes.pop(0)
         if not self.outcomes:
@@ -49,7 +63,7 @@ async def store(database_url: str) -> AsyncIterator[Store]:
         yield opened
 
 
-async def queue_reply(store: Store) -> Message:
+async def queue_reply(store: Store, text: str = "hello") -> Message:
     customer = await store.customers.identify("phone", "+15550001111", "Ann")
     inbound = InboundMessage(
         channel="sms",
@@ -60,7 +74,7 @@ async def queue_reply(store: Store) -> Message:
         contact="+15550001111",
         via="+15559990000",
     )
-    (first,), _ = await store.inbound.ingest([inbound])
+    (first,), _ = await store.inbound.ingest([inbound], place)
     now = datetime.now(UTC)
     message = Message(
         id=MessageId(new_id()),
@@ -68,24 +82,23 @@ async def queue_reply(store: Store) -> Message:
         direction="out",
         author="agent",
         channel="sms",
-        text="hello",
+        text=text,
         created_at=now,
         delivery_status="queued",
     )
     item = OutboxItem(
         id=new_id(),
         idempotency_key=f"message:{message.id}",
-        kind="sms",
         message_id=message.id,
         conversation_id=first.conversation.id,
         customer_id=customer,
-        payload={"to": "+15550001111", "text": "hello"},
+        payload=SmsPayload(to="+15550001111", text=text),
         next_attempt_at=now,
     )
 
     def add(tx: Transaction) -> None:
-        tx.add_message(message, customer, f"out:{message.id}")
-        tx.add_outbox(item)
+        tx.messages.add(message, customer, f"out:{message.id}")
+        tx.outbox.add(item)
 
     await store.work.run_batch([add])
     return message
@@ -96,7 +109,7 @@ async def dispatch(store: Store, sender: ScriptedSender, settings: OutboxSetting
         bus = await stack.enter_async_context(Bus(None, namespace="t"))
         work = await stack.enter_async_context(PublishingWork(store.work, bus))
         relay = OutboxRelay(work, settings)
-        relay.register("sms", sender)
+        relay.register(SenderFor(SmsPayload, sender))
         await stack.enter_async_context(relay)
         async with asyncio.timeout(20):
             await sender.done.wait()
@@ -123,7 +136,7 @@ async def test_a_send_records_the_provider_id_and_status(store: Store) -> None:
     message = await queue_reply(store)
     sender = ScriptedSender(Sent(provider_id="SM1", status="queued"))
     await dispatch(store, sender)
-    assert [c[0].payload["text"] for c in sender.calls] == ["hello"]
+    assert [c[0].payload.text for c in sender.calls] == ["hello"]
     after = await stored(store, message)
     assert (after.delivery_status, after.external_id) == ("queued", "SM1")
     assert await deliveries(store, message) == [("queued", None)]
@@ -173,14 +186,14 @@ async def test_a_send_cut_off_by_a_crash_is_not_repeated(store: Store) -> None:
     now = datetime.now(UTC)
     # A process claimed it, then died: its lease ran out with the outcome unknown.
     await store.work.run_batch(
-        [lambda tx: tx.claim_outbox(["sms"], now, 10, now - timedelta(seconds=1))]
+        [lambda tx: tx.outbox.claim(["sms"], now, 10, now - timedelta(seconds=1))]
     )
     sender = ScriptedSender(Sent(provider_id="never"))
     async with AsyncExitStack() as stack:
         bus = await stack.enter_async_context(Bus(None, namespace="t"))
         work = await stack.enter_async_context(PublishingWork(store.work, bus))
         relay = OutboxRelay(work, FAST)
-        relay.register("sms", sender)
+        relay.register(SenderFor(SmsPayload, sender))
         await stack.enter_async_context(relay)
         for _ in range(100):
             if (await stored(store, message)).delivery_status == "failed":
@@ -198,3 +211,53 @@ def test_backoff_grows_is_capped_and_jittered() -> None:
     assert all(2 <= relay.backoff(3) <= 4 for _ in range(50))
     assert all(5 <= relay.backoff(9) <= 10 for _ in range(50))
     assert len({relay.backoff(4) for _ in range(20)}) > 1
+
+
+def test_a_payload_is_its_kinds_model_or_refused_when_queued() -> None:
+    now = datetime.now(UTC)
+    with pytest.raises(ValidationError, match="text"):
+        OutboxItem(
+            id="1", idempotency_key="k", payload={"kind": "sms", "to": "+1"}, next_attempt_at=now
+        )
+    with pytest.raises(ValidationError, match="url"):
+        CallRedirectPayload(call_sid="CA1", url="ftp://elsewhere")
+    with pytest.raises(UnreadablePayload, match="no sender knows this kind"):
+        read_payload("fax", {"to": "+1"})
+    with pytest.raises(UnreadablePayload, match="unreadable sms payload: text: Field required"):
+        read_payload("sms", {"to": "+1"})
+    assert read_payload("sms", {"to": "+1", "text": "hi", "kind": "email"}) == SmsPayload(
+        to="+1", text="hi"
+    )
+
+
+async def test_a_stored_payload_that_does_not_read_is_failed_not_sent(
+    store: Store, database_url: str
+) -> None:
+    good = await queue_reply(store, "hello")
+    mangled = await queue_reply(store, "lost")
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            # As a hand edit, or an older hub's row, might leave it: the text is gone.
+            await conn.execute(
+                sa.update(outbox_t)
+                .where(outbox_t.c.message_id == mangled.id)
+                .values(payload={"kind": "sms", "to": "+15550001111"})
+            )
+    finally:
+        await engine.dispose()
+    sender = ScriptedSender(Sent(provider_id="SM1", status="queued"))
+    await dispatch(store, sender)
+    await asyncio.sleep(0.2)  # another pass would have picked the mangled row up by now
+    assert [c[0].message_id for c in sender.calls] == [good.id]
+    refused = await stored(store, mangled)
+    assert refused.delivery_status == "failed"
+    assert refused.delivery_error == "unreadable sms payload: text: Field required"
+    customer = (await store.reader.conversation(mangled.conversation_id)).customer_id  # type: ignore[union-attr]
+    steps = [
+        (e.payload["message_id"], e.payload["status"], e.payload["error"])
+        for e in await store.reader.timeline(customer)
+        if e.kind == "delivery"
+    ]
+    assert steps == [(mangled.id, "failed", refused.delivery_error), (good.id, "queued", None)]
+    assert (await stored(store, good)).delivery_status == "queued"

@@ -25,9 +25,10 @@ from hub.events import (
     StatusChanged,
 )
 from hub.flow.bus import Bus, BusMessage
+from hub.flow.placement import place
 from hub.flow.publishing import PublishingWork
 from hub.ids import AgentId, ConversationId, OfferId
-from hub.models import Agent, Channel, Conversation, InboundMessage, Presence
+from hub.models import Agent, ChannelName, Conversation, InboundMessage, Presence
 from hub.ports import Store
 from hub.services.conversations import ConversationService
 from hub.services.offers import OfferService
@@ -83,7 +84,7 @@ class Hub:
         name: str,
         *,
         queue: str = "general",
-        channel: Channel = "webchat",
+        channel: ChannelName = "webchat",
         priority: int = 0,
     ) -> Conversation:
         """A new customer's first message: ingest it, then publish, as hub.stream does."""
@@ -96,7 +97,7 @@ class Hub:
             queue=queue,
             priority=priority,
         )
-        results, envelopes = await self.store.inbound.ingest([message])
+        results, envelopes = await self.store.inbound.ingest([message], place)
         await self.bus.publish(envelopes)
         return results[0].conversation
 
@@ -199,7 +200,7 @@ class Watch:
         return [m.event for m in self.seen if isinstance(m, Envelope) and isinstance(m.event, kind)]
 
     def offers(self, conversation_id: ConversationId) -> list[OfferMade]:
-        return [o for o in self.events(OfferMade) if o.conversation.id == conversation_id]
+        return [o for o in self.events(OfferMade) if o.conversation_id == conversation_id]
 
     def positions(self, conversation_id: ConversationId) -> list[int | None]:
         return [
@@ -260,17 +261,17 @@ class Ledger:
         elif isinstance(event, OfferClosed):
             self.offered.pop(event.offer_id, None)
         elif isinstance(event, Assigned):
-            self.assigned[event.conversation.id] = event.agent_id
-            self.assignments[event.conversation.id] += 1
-            if self.assignments[event.conversation.id] > 1:
-                self.violations.append(f"{event.conversation.id} assigned twice")
+            self.assigned[event.conversation_id] = event.agent_id
+            self.assignments[event.conversation_id] += 1
+            if self.assignments[event.conversation_id] > 1:
+                self.violations.append(f"{event.conversation_id} assigned twice")
             self._check_load(event.agent_id)
         elif isinstance(event, StatusChanged) and event.status == "resolved":
             self.assigned.pop(event.conversation_id, None)
 
     def _offer(self, event: OfferMade) -> None:
-        conversation_id = event.conversation.id
-        if any(o.conversation.id == conversation_id for o in self.offered.values()):
+        conversation_id = event.conversation_id
+        if any(o.conversation_id == conversation_id for o in self.offered.values()):
             self.violations.append(f"{conversation_id} offered twice at once")
         if conversation_id in self.assigned:
             self.violations.append(f"{conversation_id} offered while assigned")

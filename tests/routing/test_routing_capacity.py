@@ -35,7 +35,7 @@ async def test_capacity_is_never_exceeded_and_nothing_is_assigned_twice(hub: Hub
     assert not ledger.violations, ledger.violations
     assert sorted(ledger.assignments) == sorted(c.id for c in conversations)
     assert set(ledger.assignments.values()) == {1}
-    offered = Counter(o.conversation.id for o in watch.events(OfferMade))
+    offered = Counter(o.conversation_id for o in watch.events(OfferMade))
     assert set(offered.values()) == {1}, "every offer was accepted, so one offer each"
     assert await hub.store.reader.unresolved() == []
     assert await hub.store.reader.pending_offers() == []
@@ -68,5 +68,5 @@ async def test_capacity_is_per_channel(hub: Hub) -> None:
         await watch.count(Assigned, 2)
         await watch.position(sms.id, 1)
         await watch.position(second_chat.id, 2)
-    assert {o.conversation.id for o in watch.events(OfferMade)} == {chat.id, mail.id}
+    assert {o.conversation_id for o in watch.events(OfferMade)} == {chat.id, mail.id}
     assert all(o.agent_id == ann.id for o in watch.events(OfferMade))

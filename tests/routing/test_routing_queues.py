@@ -33,7 +33,7 @@ async def test_higher_priority_is_served_first(hub: Hub) -> None:
         await hub.accept(await watch.offer(urgent.id))
         await hub.resolve(urgent.id)
         await watch.offer(plain.id)
-    order = [o.conversation.id for o in watch.events(OfferMade)]
+    order = [o.conversation_id for o in watch.events(OfferMade)]
     assert order == [vip.id, vip.id, urgent.id, plain.id]
 
 

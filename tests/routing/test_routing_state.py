@@ -131,7 +131,7 @@ def test_a_slot_is_counted_once_however_often_events_repeat() -> None:
     assert not s.reserve(offer("o2", "c1", "ann")), "a second offer of one conversation"
     for _ in range(2):
         s.close_offer(OfferId("o1"), "accepted", AgentId("ann"), ConversationId("c1"))
-        s.assign(conversation("c1", status="open", assignee="ann"), AgentId("ann"))
+        s.assign(ConversationId("c1"), AgentId("ann"))
     assert s.loads() == {AgentId("ann"): {"webchat": 1}}
     assert s.waiting() == []
     s.resolve(ConversationId("c1"))

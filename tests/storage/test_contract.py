@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from hub.events import MessageCreated, NoteAdded, OfferOutcome, PresenceChanged
+from hub.flow.placement import place
 from hub.ids import AgentId, NoteId, OfferId
 from hub.models import InboundMessage, Offer
 from hub.ports import Failed, Store, Transaction
@@ -36,14 +37,14 @@ async def test_ingest_dedupes_and_opens_one_conversation(store: Store) -> None:
     visitor = await store.visitors.visitor(None, "Eve", None)
     cid = visitor.customer.id
     batch = [_inbound(cid, "a", "one"), _inbound(cid, "b", "two"), _inbound(cid, "a", "again")]
-    results, envelopes = await store.inbound.ingest(batch)
+    results, envelopes = await store.inbound.ingest(batch, place)
     assert [r.duplicate for r in results] == [False, False, True]
     assert results[2].message.id == results[0].message.id
     assert len({r.conversation.id for r in results}) == 1
     assert [e.event.type for e in envelopes] == ["conversation_opened", "message", "message"]
     assert [e.id for e in envelopes] == sorted(e.id for e in envelopes)
 
-    again, more = await store.inbound.ingest([_inbound(cid, "b", "two")])
+    again, more = await store.inbound.ingest([_inbound(cid, "b", "two")], place)
     assert again[0].duplicate and again[0].message.id == results[1].message.id and more == []
     messages = await store.reader.messages(results[0].conversation.id)
     assert [m.text for m in messages] == ["one", "two"]
@@ -53,11 +54,11 @@ async def test_ingest_dedupes_and_opens_one_conversation(store: Store) -> None:
 
 async def test_a_resolved_conversation_is_not_reused(store: Store) -> None:
     visitor = await store.visitors.visitor(None, "Fay", None)
-    first, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "1")])
+    first, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "1")], place)
     conversation = first[0].conversation
     resolved = conversation.model_copy(update={"status": "resolved"})
-    await store.work.run_batch([lambda tx: tx.save_conversation(resolved)])
-    second, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "2")])
+    await store.work.run_batch([lambda tx: tx.conversations.save(resolved)])
+    second, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "2")], place)
     assert second[0].conversation.id != conversation.id
     assert second[0].conversation.status == "pending"
 
@@ -77,13 +78,13 @@ async def test_visitor_token_resumes_and_email_is_never_stolen(store: Store) -> 
 async def test_a_failing_action_is_rolled_back_alone(store: Store) -> None:
     agent = await store.agents.add_agent("Hal", "hal@example.com", "x", "agent", [], {})
     visitor = await store.visitors.visitor(None, "Ida", None)
-    results, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "k")])
+    results, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "k")], place)
     conversation = results[0].conversation
     before = await store.events.last_id()
 
     def crashing(tx: Transaction) -> None:
         tx.emit(PresenceChanged(agent_id=agent.id, status="available"), agent.id)
-        tx.set_presence(agent.id, "available")
+        tx.agents.set_presence(agent.id, "available")
         raise RuntimeError("crash mid-action")
 
     def noting(tx: Transaction) -> str:
@@ -113,7 +114,7 @@ async def test_a_failing_action_is_rolled_back_alone(store: Store) -> None:
 async def test_an_offer_is_decided_once(store: Store) -> None:
     agent = await store.agents.add_agent("Jo", "jo@example.com", "x", "agent", [], {})
     visitor = await store.visitors.visitor(None, "Kim", None)
-    results, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "k")])
+    results, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "k")], place)
     now = datetime.now(UTC)
     offer = Offer(
         id=OfferId("offer-1"),
@@ -123,12 +124,12 @@ async def test_an_offer_is_decided_once(store: Store) -> None:
         created_at=now,
         expires_at=now + timedelta(seconds=20),
     )
-    await store.work.run_batch([lambda tx: tx.add_offer(offer)])
+    await store.work.run_batch([lambda tx: tx.offers.add(offer)])
     assert [o.id for o in await store.reader.pending_offers(agent.id)] == ["offer-1"]
 
     async def decide(outcome: OfferOutcome) -> bool:
         [decided], _ = await store.work.run_batch(
-            [lambda tx: tx.close_offer(offer.id, outcome, outcome, now)]
+            [lambda tx: tx.offers.close(offer.id, outcome, outcome, now)]
         )
         return bool(decided)
 
@@ -154,7 +155,7 @@ async def test_event_ids_follow_commit_order_under_concurrency(store: Store) -> 
 
 async def _ingest_one(store: Store, n: int) -> None:
     visitor = await store.visitors.visitor(None, f"V{n}", None)
-    await store.inbound.ingest([_inbound(visitor.customer.id, f"order-{n}")])
+    await store.inbound.ingest([_inbound(visitor.customer.id, f"order-{n}")], place)
 
 
 async def test_leases_have_one_holder_until_they_expire(store: Store) -> None:
@@ -171,11 +172,13 @@ async def test_queue_stats_count_waiting_and_service_level(store: Store) -> None
     agent = await store.agents.add_agent("Mo", "mo@example.com", "x", "agent", [], {})
     customers = [await store.visitors.visitor(None, f"C{i}", None) for i in range(3)]
     results, _ = await store.inbound.ingest(
-        [_inbound(c.customer.id, f"k{i}") for i, c in enumerate(customers)]
+        [_inbound(c.customer.id, f"k{i}") for i, c in enumerate(customers)], place
     )
     conversation = results[0].conversation
-    opened = conversation.model_copy(update={"status": "open", "assignee_id": agent.id})
-    await store.work.run_batch([lambda tx: tx.save_conversation(opened)])
+    # Storage writes what hub decides: the first assignment's time is hub's rule.
+    assigned = {"status": "open", "assignee_id": agent.id, "first_assigned_at": datetime.now(UTC)}
+    opened = conversation.model_copy(update=assigned)
+    await store.work.run_batch([lambda tx: tx.conversations.save(opened)])
     since = datetime.now(UTC) - timedelta(hours=1)
     [stats] = await store.reader.queue_stats([("general", 60)], since)
     assert stats.waiting == 2 and stats.longest_wait_seconds >= 0
@@ -196,7 +199,7 @@ async def test_agent_directory(store: Store) -> None:
 
 async def test_message_events_round_trip_through_the_log(store: Store) -> None:
     visitor = await store.visitors.visitor(None, "Ola", None)
-    _, envelopes = await store.inbound.ingest([_inbound(visitor.customer.id, "z", "hello")])
+    _, envelopes = await store.inbound.ingest([_inbound(visitor.customer.id, "z", "hello")], place)
     replayed = await store.events.after(envelopes[0].id - 1)
     assert replayed == envelopes
     message = replayed[-1].event
@@ -209,7 +212,7 @@ async def test_the_database_refuses_a_second_pending_offer(store: Store) -> None
 
     agent = await store.agents.add_agent("Pat", "pat@example.com", "x", "agent", [], {})
     visitor = await store.visitors.visitor(None, "Ray", None)
-    results, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "k")])
+    results, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "k")], place)
     conversation_id = results[0].conversation.id
     now = datetime.now(UTC)
 
@@ -225,17 +228,17 @@ async def test_the_database_refuses_a_second_pending_offer(store: Store) -> None
 
     outcomes, _ = await store.work.run_batch(
         [
-            lambda tx: tx.add_offer(offer("first")),
-            lambda tx: tx.add_offer(offer("second")),
-            lambda tx: tx.pending_offer_for(conversation_id),
+            lambda tx: tx.offers.add(offer("first")),
+            lambda tx: tx.offers.add(offer("second")),
+            lambda tx: tx.offers.pending_for(conversation_id),
         ]
     )
     assert isinstance(outcomes[1], Failed) and isinstance(outcomes[1].error, IntegrityError)
     assert outcomes[2].id == "first"  # the batch went on after the refused action
     outcomes, _ = await store.work.run_batch(
         [
-            lambda tx: tx.close_offer(OfferId("first"), "timeout", "test", now),
-            lambda tx: tx.add_offer(offer("third")),  # allowed once the first is decided
+            lambda tx: tx.offers.close(OfferId("first"), "timeout", "test", now),
+            lambda tx: tx.offers.add(offer("third")),  # allowed once the first is decided
         ]
     )
     assert outcomes == [True, None]

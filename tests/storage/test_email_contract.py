@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from hub.flow.placement import place
 from hub.ids import ConversationId, CustomerId
 from hub.models import InboundMessage
 from hub.ports import Store
@@ -61,7 +62,8 @@ async def test_identify_many_matches_identify(store: Store) -> None:
 
 async def test_threads_by_message_id_and_by_conversation(store: Store) -> None:
     carol = await store.customers.identify("email", "carol@customer.test", "Carol")
-    (first,), _ = await store.inbound.ingest([mail(carol, "m1@customer.test", subject="Kettle")])
+    kettle = mail(carol, "m1@customer.test", subject="Kettle")
+    (first,), _ = await store.inbound.ingest([kettle], place)
     cid = first.conversation.id
     await store.email.add_participants([(cid, "Dan@customer.test"), (cid, "erin@customer.test")])
     await store.email.add_participants([(cid, "dan@customer.test")])  # kept once
@@ -81,7 +83,7 @@ async def test_threads_by_message_id_and_by_conversation(store: Store) -> None:
 async def test_reply_context(store: Store) -> None:
     carol = await store.customers.identify("email", "carol@customer.test", "Carol")
     (first,), _ = await store.inbound.ingest(
-        [mail(carol, "m1@customer.test", meta={"subject": "Kettle"})]
+        [mail(carol, "m1@customer.test", meta={"subject": "Kettle"})], place
     )
     cid = first.conversation.id
     await store.inbound.ingest(
@@ -93,7 +95,8 @@ async def test_reply_context(store: Store) -> None:
                 new_conversation=False,
                 meta={"subject": "Re: Kettle, again"},
             ),
-        ]
+        ],
+        place,
     )
     await store.email.add_participants([(cid, "dan@customer.test")])
     context = await store.email.reply_context(cid)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 import storage.tables  # noqa: F401  (registers the tables)
+from hub.outbox.items import CallRedirectPayload, EmailPayload, SmsPayload, read_payload
+from storage.eventlog import event_log_t
 from storage.migrate import current_revision, head_revision, upgrade
+from storage.outbox import outbox_t
 
 
 async def test_migrations_match_the_tables(database_url: str) -> None:
@@ -24,3 +30,74 @@ async def test_migrations_match_the_tables(database_url: str) -> None:
         await upgrade(engine)  # a second upgrade is a no-op
     finally:
         await engine.dispose()
+
+
+async def test_queued_sends_and_logged_events_survive_the_move_to_typed_rows(
+    database_url: str,
+) -> None:
+    """Rows written before 0007 (outbox payloads as plain dicts, unversioned events) read
+    as today's typed models after the upgrade."""
+    engine = create_async_engine(database_url)
+    now = datetime.now(UTC)
+    version_1 = {
+        "sms": {
+            "to": "+15550001111",
+            "from": "+15559990000",
+            "text": "hi",
+            "subject": None,
+            "agent_name": "Ann",
+            "attachments": [{"name": "a.png", "content_type": "image/png", "url": "https://m/a"}],
+        },
+        "email": {
+            "to": "c@customer.test",
+            "from": "support@example.com",
+            "text": "hello",
+            "subject": "Kettle",
+            "agent_name": "Ann",
+            "attachments": [],
+            "auto_reply": True,
+        },
+        "call_redirect": {"call_sid": "CA1", "url": "https://hub.example/twilio/voice/connect"},
+    }
+    try:
+        await upgrade(engine, "0006")
+        async with engine.begin() as conn:
+            for kind, payload in version_1.items():
+                await conn.execute(
+                    sa.insert(outbox_t).values(
+                        id=kind,
+                        idempotency_key=kind,
+                        kind=kind,
+                        payload=payload,
+                        state="pending",
+                        attempts=0,
+                        next_attempt_at=now,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+            await conn.execute(
+                sa.text("INSERT INTO event_log (topic, payload, at) VALUES ('presence', :p, :at)"),
+                {"p": '{"type": "presence", "agent_id": "ag1", "status": "away"}', "at": now},
+            )
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            rows = {r.kind: r.payload for r in await conn.execute(sa.select(outbox_t))}
+            versions = (await conn.execute(sa.select(event_log_t.c.schema_version))).scalars()
+            assert list(versions) == [1]
+    finally:
+        await engine.dispose()
+    assert read_payload("sms", rows["sms"]) == SmsPayload(
+        to="+15550001111", sender="+15559990000", text="hi", media_urls=("https://m/a",)
+    )
+    assert read_payload("email", rows["email"]) == EmailPayload(
+        to="c@customer.test",
+        sender="support@example.com",
+        subject="Kettle",
+        text="hello",
+        agent_name="Ann",
+        auto_reply=True,
+    )
+    assert read_payload("call_redirect", rows["call_redirect"]) == CallRedirectPayload(
+        call_sid="CA1", url="https://hub.example/twilio/voice/connect"
+    )

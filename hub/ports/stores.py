@@ -1,137 +1,33 @@
-"""What the hub needs from storage, as narrow Protocols. storage/ implements them over
-SQLAlchemy (SQLite embedded, PostgreSQL by URL); the same contract tests run on both."""
+"""The async ports: what hub reads from storage outside a write transaction, and the other
+stores it keeps (visitors, agents, customers, calls, email threading state, the event log,
+leases, console connections), bundled as `Store`. storage/ implements them over SQLAlchemy
+(SQLite embedded, PostgreSQL by URL); the same contract tests run on both."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from hub.events import Envelope, Event, OfferOutcome
-from hub.ids import AgentId, ConversationId, CustomerId, EventId, MessageId, OfferId
+from hub.events import Envelope
+from hub.ids import AgentId, ConversationId, CustomerId, EventId
 from hub.models import (
     Agent,
     Call,
-    Channel,
     Conversation,
     Customer,
-    DeliveryStatus,
     EmailReplyContext,
     EmailThread,
-    Identity,
-    InboundMessage,
-    Ingested,
     Message,
     Offer,
-    Presence,
     QueueStats,
     Role,
     TimelineEntry,
     Visitor,
 )
-from hub.outbox.items import OutboxItem, OutboxState
-
-
-class Transaction(Protocol):
-    """What an action sees of one write transaction. Actions are plain synchronous functions:
-    a batch of them runs in one transaction, on the database's writer, in one hop (see
-    UnitOfWork). Every state change `emit`s its event; the event-log rows and timeline
-    entries are written before the commit. Writes are serialized, so a read here sees the
-    state the action will change."""
-
-    def conversation(self, conversation_id: ConversationId) -> Conversation | None: ...
-    def agent(self, agent_id: AgentId) -> Agent | None: ...
-    def offer(self, offer_id: OfferId) -> Offer | None: ...
-    def pending_offer_for(self, conversation_id: ConversationId) -> Offer | None: ...
-    def message_by_dedupe_key(self, key: str) -> Message | None: ...
-    def latest_customer_text(self, conversation_id: ConversationId) -> str | None: ...
-    def add_message(self, message: Message, customer_id: CustomerId, key: str) -> None: ...
-    def add_offer(self, offer: Offer) -> None: ...
-    def close_offer(
-        self, offer_id: OfferId, outcome: OfferOutcome, reason: str, at: datetime
-    ) -> bool:
-        """Decide a pending offer; False when it was already decided."""
-        ...
-
-    def save_conversation(self, conversation: Conversation) -> None: ...
-    def set_presence(self, agent_id: AgentId, status: Presence) -> None: ...
-    def emit(self, event: Event, audience: AgentId | None = None) -> None: ...
-
-    # Outbound messages and their receipts.
-    def message(self, message_id: MessageId) -> Message | None: ...
-    def message_by_external_id(self, channel: Channel, external_id: str) -> Message | None: ...
-    def set_delivery(
-        self,
-        message_id: MessageId,
-        status: DeliveryStatus,
-        error: str | None = None,
-        external_id: str | None = None,
-    ) -> None: ...
-    def add_outbox(self, item: OutboxItem) -> bool:
-        """Queue a send; False when its idempotency key is already queued."""
-        ...
-
-    def claim_outbox(
-        self, kinds: Sequence[str], now: datetime, limit: int, lease_until: datetime
-    ) -> list[OutboxItem]:
-        """Due pending items of these kinds, marked sending (attempts counted) until
-        `lease_until`; oldest due first."""
-        ...
-
-    def interrupted_outbox(self, now: datetime) -> list[OutboxItem]:
-        """Items whose sender's lease ran out mid-send (a crash): outcome unknown."""
-        ...
-
-    def settle_outbox(
-        self,
-        item_id: str,
-        state: OutboxState,
-        next_attempt_at: datetime | None = None,
-        last_error: str | None = None,
-    ) -> None: ...
-
-    def open_conversation(self, customer_id: CustomerId, channel: Channel) -> Conversation | None:
-        """The customer's unresolved conversation on `channel`, the newest if several."""
-        ...
-
-    # Customers and consent.
-    def identity(self, kind: str, address: str) -> tuple[CustomerId, Identity] | None: ...
-    def set_opt_out(self, kind: str, address: str, at: datetime | None) -> None: ...
-
-    # Calls.
-    def call(self, sid: str) -> Call | None: ...
-    def save_call(self, call: Call) -> None: ...
-
-
-Action = Callable[[Transaction], Any]
-
-
-@dataclass(frozen=True)
-class Failed:
-    """An action of a batch that raised: it was rolled back alone, the others committed."""
-
-    error: Exception
-
-
-class UnitOfWork(Protocol):
-    async def run_batch(
-        self, actions: Sequence[Action]
-    ) -> tuple[list[Any | Failed], list[Envelope]]:
-        """Run the actions in order in one write transaction, each inside its own savepoint,
-        and commit. Returns each action's result (or `Failed`) and the envelopes to publish
-        after the commit."""
-        ...
-
-
-class InboundWriter(Protocol):
-    async def ingest(
-        self, batch: Sequence[InboundMessage]
-    ) -> tuple[list[Ingested], list[Envelope]]:
-        """Persist a batch of customer messages in one transaction: dedupe by key, open a
-        conversation where the customer has none unresolved, write messages, timeline entries
-        and events. Results come in input order, with the envelopes to publish after commit."""
-        ...
+from hub.ports.inbound import InboundWriter
+from hub.ports.transaction import UnitOfWork
 
 
 class ConversationReader(Protocol):
@@ -219,10 +115,21 @@ class EventLog(Protocol):
     async def after(
         self, event_id: int, audience: AgentId | None = None, limit: int = 1000
     ) -> list[Envelope]:
-        """Events newer than `event_id`; with an audience, only that agent's stream."""
+        """Events newer than `event_id`; with an audience, only that agent's stream. Rows
+        of any schema version load (hub.events.read_event)."""
         ...
 
     async def last_id(self) -> EventId: ...
+
+    async def prune(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` of the oldest rows written before `before`, in one write
+        transaction, and raise the pruned-through mark with them; returns how many."""
+        ...
+
+    async def pruned_through(self) -> EventId:
+        """The highest id ever pruned (0 if none): a resume from below it may have lost
+        events and must reload instead."""
+        ...
 
 
 class Leases(Protocol):

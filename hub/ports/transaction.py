@@ -1,0 +1,173 @@
+"""One write transaction as an action sees it: small facets, one per aggregate, each a
+Protocol. Actions are plain synchronous functions over a `Transaction`; a batch of them runs in
+one serialized write transaction on the database's writer, in one hop (see UnitOfWork), so a
+read through a facet sees the state the action will change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from hub.events import Envelope, Event, OfferOutcome
+from hub.ids import AgentId, ConversationId, CustomerId, MessageId, OfferId
+from hub.models import (
+    Agent,
+    Call,
+    ChannelName,
+    Conversation,
+    DeliveryStatus,
+    Identity,
+    Message,
+    Offer,
+    Presence,
+)
+from hub.outbox.items import Claimed, OutboxItem, OutboxRef, OutboxState
+
+
+class ConversationWrites(Protocol):
+    def get(self, conversation_id: ConversationId) -> Conversation | None: ...
+
+    def open_for(self, customer_id: CustomerId, channel: ChannelName) -> Conversation | None:
+        """The customer's unresolved conversation on `channel`, the newest if several."""
+        ...
+
+    def save(self, conversation: Conversation) -> None:
+        """Write every field as given: the rules (first assignment, reopening) are the
+        caller's, decided in hub before the save."""
+        ...
+
+
+class MessageWrites(Protocol):
+    def get(self, message_id: MessageId) -> Message | None: ...
+
+    def by_key(self, key: str) -> Message | None:
+        """The message stored under this dedupe key (a client's retry finds its first copy)."""
+        ...
+
+    def by_external_id(self, channel: ChannelName, external_id: str) -> Message | None:
+        """The message a provider knows by this id (MessageSid, Message-ID)."""
+        ...
+
+    def latest_customer_text(self, conversation_id: ConversationId) -> str | None: ...
+
+    def add(self, message: Message, customer_id: CustomerId, key: str) -> None: ...
+
+    def set_delivery(
+        self,
+        message_id: MessageId,
+        status: DeliveryStatus,
+        error: str | None = None,
+        external_id: str | None = None,
+    ) -> None: ...
+
+
+class OfferWrites(Protocol):
+    def get(self, offer_id: OfferId) -> Offer | None: ...
+
+    def pending_for(self, conversation_id: ConversationId) -> Offer | None: ...
+
+    def add(self, offer: Offer) -> None:
+        """The database refuses a second pending offer of one conversation (a unique index),
+        whatever a router believes during a lease handover."""
+        ...
+
+    def close(self, offer_id: OfferId, outcome: OfferOutcome, reason: str, at: datetime) -> bool:
+        """Decide a pending offer by a conditional update; False when it was decided already,
+        so an accept racing a timeout has one winner."""
+        ...
+
+
+class OutboxWrites(Protocol):
+    def add(self, item: OutboxItem) -> bool:
+        """Queue a send; False when its idempotency key is already queued."""
+        ...
+
+    def claim(
+        self, kinds: Sequence[str], now: datetime, limit: int, lease_until: datetime
+    ) -> Claimed:
+        """Due pending items of these kinds, oldest due first, marked sending (attempts
+        counted) until `lease_until`. A row whose payload does not read as its kind's model
+        is not handed out: it stays pending and comes back in `refused`, with the reason."""
+        ...
+
+    def interrupted(self, now: datetime) -> list[OutboxRef]:
+        """Items whose sender's lease ran out mid-send (a crash): their outcome is unknown."""
+        ...
+
+    def settle(
+        self,
+        item_id: str,
+        state: OutboxState,
+        next_attempt_at: datetime | None = None,
+        last_error: str | None = None,
+    ) -> None: ...
+
+
+class CallWrites(Protocol):
+    def get(self, sid: str) -> Call | None: ...
+
+    def save(self, call: Call) -> None:
+        """Insert the call, or update the one with this CallSid."""
+        ...
+
+
+class IdentityWrites(Protocol):
+    def get(self, kind: str, address: str) -> tuple[CustomerId, Identity] | None:
+        """Who holds this address (phone in E.164, lowercased email), with its consent."""
+        ...
+
+    def set_opt_out(self, kind: str, address: str, at: datetime | None) -> None: ...
+
+
+class AgentWrites(Protocol):
+    def get(self, agent_id: AgentId) -> Agent | None: ...
+
+    def set_presence(self, agent_id: AgentId, status: Presence) -> None: ...
+
+
+class Transaction(Protocol):
+    """The facets of one write transaction, and `emit`: every state change emits its event,
+    which is written to the event log (and the customer's timeline) just before the commit
+    and published after it."""
+
+    @property
+    def conversations(self) -> ConversationWrites: ...
+    @property
+    def messages(self) -> MessageWrites: ...
+    @property
+    def offers(self) -> OfferWrites: ...
+    @property
+    def outbox(self) -> OutboxWrites: ...
+    @property
+    def calls(self) -> CallWrites: ...
+    @property
+    def identities(self) -> IdentityWrites: ...
+    @property
+    def agents(self) -> AgentWrites: ...
+
+    def emit(self, event: Event, audience: AgentId | None = None) -> None:
+        """`audience`: the agent whose console stream the event belongs to (None: the
+        supervisors' and the router's only), fixed now so a replay matches what went live."""
+        ...
+
+
+Action = Callable[[Transaction], Any]
+
+
+@dataclass(frozen=True)
+class Failed:
+    """An action of a batch that raised: it was rolled back alone, the others committed."""
+
+    error: Exception
+
+
+class UnitOfWork(Protocol):
+    async def run_batch(
+        self, actions: Sequence[Action]
+    ) -> tuple[list[Any | Failed], list[Envelope]]:
+        """Run the actions in order in one write transaction, each inside its own savepoint,
+        and commit. Returns each action's result (or `Failed`) and the envelopes to publish
+        after the commit."""
+        ...

@@ -1,0 +1,48 @@
+"""Who may be offered a waiting conversation, as pure functions of the router's snapshot:
+available agents serving the channel, with the queue's skills and a free slot, not on a call
+(unless config lets them take chats during calls), and a transfer's named agent alone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from hub.ids import AgentId
+from routing.policies import Candidate
+from routing.tickets import AgentSlot, Ticket
+
+
+def eligible(
+    ticket: Ticket,
+    agents: Mapping[AgentId, AgentSlot],
+    skills: Iterable[str],
+    chats_during_calls: bool,
+) -> list[Candidate]:
+    """Agents who could be offered the ticket now: able to take it, with a free slot."""
+    channel = ticket.channel
+    return [
+        Candidate(s.agent_id, s.load_on(channel), s.capacity_on(channel), s.idle_since)
+        for s in able(ticket, agents, skills)
+        if s.load_on(channel) < s.capacity_on(channel)
+        and not on_a_call(s, channel, chats_during_calls)
+    ]
+
+
+def on_a_call(slot: AgentSlot, channel: str, chats_during_calls: bool) -> bool:
+    """An agent on a call takes no new written work unless config allows it."""
+    return channel != "voice" and not chats_during_calls and slot.load_on("voice") > 0
+
+
+def able(
+    ticket: Ticket, agents: Mapping[AgentId, AgentSlot], skills: Iterable[str]
+) -> list[AgentSlot]:
+    if ticket.target_agent_id is not None:
+        # A transfer to a named agent is a person's choice: only that agent, whatever
+        # skills the queue asks for.
+        slot = agents.get(ticket.target_agent_id)
+        return [slot] if slot is not None and slot.serves(ticket.channel) else []
+    needed = set(skills)
+    able = [s for s in agents.values() if s.serves(ticket.channel) and s.skills >= needed]
+    # Those who declined or let it time out come last resort only, so the conversation
+    # moves on instead of bouncing back to the same agent.
+    fresh = [s for s in able if s.agent_id not in ticket.declined_by]
+    return fresh or able

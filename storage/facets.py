@@ -1,0 +1,214 @@
+"""The facets of a write transaction (hub/ports/transaction.py), one small class per
+aggregate, each plain synchronous Core over the batch's connection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from hub.events import OfferOutcome
+from hub.ids import AgentId, ConversationId, CustomerId, MessageId, OfferId
+from hub.models import (
+    Agent,
+    Call,
+    ChannelName,
+    Conversation,
+    DeliveryStatus,
+    Identity,
+    Message,
+    Offer,
+    Presence,
+)
+from hub.outbox.items import Claimed, OutboxItem, OutboxRef, OutboxState
+from storage import calls, outbox
+from storage.mapping import (
+    CONVERSATION_SELECT,
+    MESSAGE_SELECT,
+    agent_t,
+    conversation_t,
+    conversation_values,
+    message_t,
+    message_values,
+    offer_t,
+    to_agent,
+    to_conversation,
+    to_message,
+    to_offer,
+)
+from storage.queries import identity_t
+
+
+class SqlConversationWrites:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def get(self, conversation_id: ConversationId) -> Conversation | None:
+        query = CONVERSATION_SELECT.where(conversation_t.c.id == conversation_id)
+        row = self._conn.execute(query).first()
+        return to_conversation(row) if row else None
+
+    def open_for(self, customer_id: CustomerId, channel: ChannelName) -> Conversation | None:
+        query = (
+            CONVERSATION_SELECT.where(
+                conversation_t.c.customer_id == customer_id,
+                conversation_t.c.channel == channel,
+                conversation_t.c.status != "resolved",
+            )
+            .order_by(conversation_t.c.created_at.desc())
+            .limit(1)
+        )
+        row = self._conn.execute(query).first()
+        return to_conversation(row) if row else None
+
+    def save(self, conversation: Conversation) -> None:
+        self._conn.execute(
+            sa.update(conversation_t)
+            .where(conversation_t.c.id == conversation.id)
+            .values(conversation_values(conversation))
+        )
+
+
+class SqlMessageWrites:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def get(self, message_id: MessageId) -> Message | None:
+        return self._one(MESSAGE_SELECT.where(message_t.c.id == message_id))
+
+    def by_key(self, key: str) -> Message | None:
+        return self._one(MESSAGE_SELECT.where(message_t.c.dedupe_key == key))
+
+    def by_external_id(self, channel: ChannelName, external_id: str) -> Message | None:
+        query = MESSAGE_SELECT.where(
+            message_t.c.channel == channel, message_t.c.external_id == external_id
+        )
+        return self._one(query.limit(1))
+
+    def latest_customer_text(self, conversation_id: ConversationId) -> str | None:
+        query = (
+            sa.select(message_t.c.body_text)
+            .where(message_t.c.conversation_id == conversation_id, message_t.c.author == "customer")
+            .order_by(message_t.c.created_at.desc(), message_t.c.id.desc())
+            .limit(1)
+        )
+        text: str | None = self._conn.scalar(query)
+        return text
+
+    def add(self, message: Message, customer_id: CustomerId, key: str) -> None:
+        self._conn.execute(sa.insert(message_t), message_values(message, customer_id, key))
+
+    def set_delivery(
+        self,
+        message_id: MessageId,
+        status: DeliveryStatus,
+        error: str | None = None,
+        external_id: str | None = None,
+    ) -> None:
+        outbox.set_delivery(self._conn, message_t, message_id, status, error, external_id)
+
+    def _one(self, query: sa.Select[tuple[object, ...]]) -> Message | None:
+        row = self._conn.execute(query).first()
+        return to_message(row) if row else None
+
+
+class SqlOfferWrites:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def get(self, offer_id: OfferId) -> Offer | None:
+        row = self._conn.execute(sa.select(offer_t).where(offer_t.c.id == offer_id)).first()
+        return to_offer(row) if row else None
+
+    def pending_for(self, conversation_id: ConversationId) -> Offer | None:
+        query = sa.select(offer_t).where(
+            offer_t.c.conversation_id == conversation_id, offer_t.c.state == "pending"
+        )
+        row = self._conn.execute(query).first()
+        return to_offer(row) if row else None
+
+    def add(self, offer: Offer) -> None:
+        self._conn.execute(sa.insert(offer_t), offer.model_dump())
+
+    def close(self, offer_id: OfferId, outcome: OfferOutcome, reason: str, at: datetime) -> bool:
+        result = self._conn.execute(
+            sa.update(offer_t)
+            .where(offer_t.c.id == offer_id, offer_t.c.state == "pending")
+            .values(state=outcome, reason=reason, decided_at=at)
+        )
+        return bool(result.rowcount)
+
+
+class SqlOutboxWrites:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def add(self, item: OutboxItem) -> bool:
+        return outbox.add_outbox(self._conn, item)
+
+    def claim(
+        self, kinds: Sequence[str], now: datetime, limit: int, lease_until: datetime
+    ) -> Claimed:
+        return outbox.claim_outbox(self._conn, kinds, now, limit, lease_until)
+
+    def interrupted(self, now: datetime) -> list[OutboxRef]:
+        return outbox.interrupted_outbox(self._conn, now)
+
+    def settle(
+        self,
+        item_id: str,
+        state: OutboxState,
+        next_attempt_at: datetime | None = None,
+        last_error: str | None = None,
+    ) -> None:
+        outbox.settle_outbox(self._conn, item_id, state, next_attempt_at, last_error)
+
+
+class SqlCallWrites:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def get(self, sid: str) -> Call | None:
+        return calls.load_call(self._conn, sid)
+
+    def save(self, call: Call) -> None:
+        calls.save_call(self._conn, call)
+
+
+class SqlIdentityWrites:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def get(self, kind: str, address: str) -> tuple[CustomerId, Identity] | None:
+        query = sa.select(identity_t).where(
+            identity_t.c.kind == kind, identity_t.c.address == address
+        )
+        row = self._conn.execute(query).first()
+        if row is None:
+            return None
+        identity = Identity(kind=row.kind, address=row.address, opted_out_at=row.opted_out_at)
+        return CustomerId(row.customer_id), identity
+
+    def set_opt_out(self, kind: str, address: str, at: datetime | None) -> None:
+        self._conn.execute(
+            sa.update(identity_t)
+            .where(identity_t.c.kind == kind, identity_t.c.address == address)
+            .values(opted_out_at=at)
+        )
+
+
+class SqlAgentWrites:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def get(self, agent_id: AgentId) -> Agent | None:
+        row = self._conn.execute(sa.select(agent_t).where(agent_t.c.id == agent_id)).first()
+        return to_agent(row) if row else None
+
+    def set_presence(self, agent_id: AgentId, status: Presence) -> None:
+        self._conn.execute(
+            sa.update(agent_t)
+            .where(agent_t.c.id == agent_id)
+            .values(status=status, status_changed_at=datetime.now(UTC))
+        )
