@@ -10,7 +10,13 @@ from typing import Any
 import aiohttp
 
 from tests.browser.test_console_in_chromium import browser  # noqa: F401  (fixture)
-from tests.channels.twilio.conftest import ACCOUNT, TwilioSide, standin, start_hub  # noqa: F401
+from tests.channels.twilio.conftest import (  # noqa: F401  (fixtures)
+    ACCOUNT,
+    TwilioSide,
+    standin,
+    start_hub,
+    twilio_spec,
+)
 from tests.channels.twilio.standin import TwilioStandIn
 from tests.channels.twilio.test_sms import sent_requests
 

@@ -5,6 +5,7 @@ public URL (not the local one, as behind a proxy)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -15,6 +16,7 @@ from aiohttp import web
 from twilio.request_validator import RequestValidator
 
 from hub.settings import Settings, load_settings
+from tests.channels.twilio.openapi_contract import ContractCheck, TwilioSpec, load_spec
 from tests.channels.twilio.standin import TwilioStandIn
 from tests.harness import RunningHub
 
@@ -107,16 +109,35 @@ def parse_twiml(text: str) -> ElementTree.Element:
     return root
 
 
-@pytest.fixture
-async def standin() -> AsyncIterator[tuple[TwilioStandIn, str]]:
-    fake = TwilioStandIn(ACCOUNT, TOKEN)
-    runner = web.AppRunner(fake.app())
+@asynccontextmanager
+async def serving(app: web.Application) -> AsyncIterator[str]:
+    """`app` on a free local port, as its base URL."""
+    runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield fake, f"http://127.0.0.1:{port}"
-    await runner.cleanup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture(scope="session")
+def twilio_spec() -> TwilioSpec:
+    """Twilio's own OpenAPI description, parsed and checked once per session (about 1 s)."""
+    return load_spec()
+
+
+@pytest.fixture
+async def standin(twilio_spec: TwilioSpec) -> AsyncIterator[tuple[TwilioStandIn, str]]:
+    """The stand-in behind the contract check: every request the hub sends it must be one
+    Twilio's spec accepts, or the test fails with the spec's reason."""
+    fake = TwilioStandIn(ACCOUNT, TOKEN)
+    check = ContractCheck(twilio_spec)
+    async with serving(fake.app(middlewares=[check.middleware])) as url:
+        yield fake, url
+    assert check.violations == []
 
 
 @pytest.fixture

@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import base64
 import itertools
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
 from aiohttp import web
+
+Middleware = Callable[
+    [web.Request, Callable[[web.Request], Awaitable[web.StreamResponse]]],
+    Awaitable[web.StreamResponse],
+]
 
 
 @dataclass
@@ -42,8 +48,8 @@ class TwilioStandIn:
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
-    def app(self) -> web.Application:
-        app = web.Application()
+    def app(self, middlewares: Iterable[Middleware] = ()) -> web.Application:
+        app = web.Application(middlewares=middlewares)
         base = "/2010-04-01/Accounts/{account}"
         app.router.add_post(base + "/Messages.json", self._create_message)
         app.router.add_post(base + "/Calls/{call}.json", self._update_call)
