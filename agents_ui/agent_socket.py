@@ -4,7 +4,6 @@ reconnects sends `resume` with the last id it processed and gets exactly what it
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -31,6 +30,7 @@ from agents_ui.session import caller
 from hub.errors import BadInput, Forbidden, HubError, NotFound
 from hub.events import Envelope, Ephemeral
 from hub.flow.feed import EventFeed
+from hub.flow.tasks import stop
 from hub.models import Agent, Attachment
 from hub.ports import ConversationReader, EventLog
 from hub.services.auth import Authenticator
@@ -106,9 +106,7 @@ class _AgentSession:
                     elif msg.type == WSMsgType.BINARY:
                         await self._send(error_frame(BadInput("send JSON text frames")))
             finally:
-                pump.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await pump
+                await stop(pump)
 
     async def _welcome(self) -> None:
         await self._send(await self._frames.welcome(self._agent, self._sent_upto))

@@ -15,6 +15,7 @@ from agents_ui.session import caller
 from hub.errors import AuthError, BadInput, HubError
 from hub.flow.bus import Subscription
 from hub.flow.feed import EventFeed
+from hub.flow.tasks import stop
 from hub.models import Agent
 from hub.services.auth import Authenticator
 from hub.services.conversations import ConversationService
@@ -62,9 +63,7 @@ class SupervisorSocket:
                     elif msg.type == WSMsgType.BINARY:
                         await send_quietly(ws, error_frame(BadInput("send JSON text frames")))
             finally:
-                updates.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await updates
+                await stop(updates)
         return ws
 
     async def _updates(self, ws: web.WebSocketResponse, subscription: Subscription) -> None:

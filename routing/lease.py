@@ -4,12 +4,12 @@ the lease is lost. Across processes this makes exactly one router decide assignm
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from hub.flow.tasks import stop
 from hub.ports import Leases
 
 log = logging.getLogger(__name__)
@@ -51,10 +51,7 @@ class Leadership:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._keeper is not None:
-            self._keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._keeper
+        await stop(self._keeper)
         await self._step_down()
         try:
             await self._leases.release(self._name, self._holder)

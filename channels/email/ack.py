@@ -8,12 +8,12 @@ crash between the conversation's commit and its queuing skips it rather than ris
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from channels.email.ingest import Imported
 from hub.errors import HubError
+from hub.flow.tasks import stop
 from hub.ids import ConversationId
 from hub.settings.email import EmailSettings, MailboxSettings
 
@@ -41,9 +41,7 @@ class AutoAck:
 
     async def aclose(self) -> None:
         for task in list(self._tasks):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop(task)
 
     async def _queue(self, item: Imported) -> None:
         mail, conversation = item.mail, item.result.conversation

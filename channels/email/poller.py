@@ -10,7 +10,6 @@ or rebuilt mailbox) resyncs by Message-ID: only mail we do not hold is fetched i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ import aioimaplib
 
 from channels.email.imap import Fetched, ImapError, ImapSession
 from channels.email.parsed import ParsedMail
+from hub.flow.tasks import stop
 from hub.models import MailboxState
 from hub.ports import MailboxCursors
 from hub.settings.email import MailboxSettings
@@ -58,10 +58,7 @@ class MailboxPoller:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop(self._task)
         self._set(connection="stopped")
 
     def _set(self, **changes: object) -> None:

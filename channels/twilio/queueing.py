@@ -6,7 +6,6 @@ request checks again, so a missed event delays the caller by one loop, never str
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from aiohttp import web
@@ -17,6 +16,7 @@ from channels.twilio.voice import VoiceCalls
 from channels.twilio.webhooks import twiml as respond
 from hub.events import Assigned, Envelope
 from hub.flow.feed import EventFeed
+from hub.flow.tasks import stop
 from hub.ids import AgentId
 from hub.models import Call
 
@@ -36,10 +36,7 @@ class CallQueue:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._watcher is not None:
-            self._watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watcher
+        await stop(self._watcher)
 
     async def wait(self, _request: web.Request, form: dict[str, str]) -> web.Response:
         waiting = parse_form(QueueWait, form)

@@ -4,7 +4,6 @@ only after its batch committed; agent replies, queue position, typing and resolu
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -14,6 +13,7 @@ from channels.webchat.customer_frames import CUSTOMER_FRAMES, Hello, Ping, SendM
 from hub.channel import ChannelContext
 from hub.errors import BadInput, HubError
 from hub.events import Assigned, Envelope, Ephemeral, MessageCreated, StatusChanged, Unassigned
+from hub.flow.tasks import stop
 from hub.ids import AgentId, ConversationId, CustomerId
 from hub.models import Conversation, InboundMessage, MailboxState, Message
 from hub.outbox.items import SenderFor
@@ -81,10 +81,7 @@ class _CustomerSession:
                 await self._error(BadInput("binary frames are not accepted; send JSON text"))
 
     async def close(self) -> None:
-        if self._pump is not None:
-            self._pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._pump
+        await stop(self._pump)
 
     async def _on_text(self, data: str) -> None:
         try:

@@ -16,6 +16,7 @@ from pydantic import TypeAdapter
 from redis.asyncio.client import PubSub
 
 from hub.events import Envelope, Ephemeral
+from hub.flow.tasks import stop
 
 log = logging.getLogger(__name__)
 BusMessage = Envelope | Ephemeral
@@ -128,10 +129,7 @@ class RedisBackend:
                 log.exception("dropping an unreadable bus message")
 
     async def disconnect(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+        await stop(self._reader)
         if self._redis is not None:
             await self._redis.aclose()
 

@@ -7,13 +7,13 @@ ordered stream: everything, one agent's stream (its audience), or one customer's
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 from hub.events import Envelope, Ephemeral, customer_of
 from hub.flow.bus import Bus, BusMessage, Subscription
+from hub.flow.tasks import stop
 from hub.ids import AgentId, CustomerId
 from hub.ports import EventLog
 
@@ -43,10 +43,7 @@ class EventFeed:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop(self._task)
 
     async def publish(self, messages: Iterable[BusMessage]) -> None:
         await self._bus.publish(messages)

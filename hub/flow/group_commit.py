@@ -13,6 +13,8 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
+from hub.flow.tasks import stop
+
 T = TypeVar("T")
 R = TypeVar("R")
 AfterCommit = Callable[[], Awaitable[None]]
@@ -41,10 +43,7 @@ class GroupCommitter(Generic[T, R]):
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
+        await stop(self._worker)
         # Callers of the batch being flushed are released too: unanswered, they acknowledge
         # nothing, and a resend is deduplicated if that batch did commit.
         for _, future in [*self._flushing, *self._pending]:

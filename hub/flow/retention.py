@@ -10,11 +10,11 @@ the work."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 
 from hub.errors import StorageUnavailable
+from hub.flow.tasks import stop
 from hub.ports import EventLog
 from hub.settings import EventsSettings
 
@@ -32,10 +32,7 @@ class EventLogPruner:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop(self._task)
 
     async def prune(self, now: datetime | None = None) -> int:
         """Delete every row older than the retention, batch by batch; returns how many."""

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from hub.errors import PermanentSendError, StorageUnavailable, TransientSendError
 from hub.flow.publishing import PublishingWork
+from hub.flow.tasks import stop
 from hub.models import DeliveryStatus
 from hub.outbox.items import OutboxItem, OutboxRef, OutboxState, Payload, SenderFor, Sent
 from hub.ports import Transaction
@@ -54,10 +55,7 @@ class OutboxRelay:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._loop is not None:
-            self._loop.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loop
+        await stop(self._loop)
         # Sends in flight finish (each is bounded by the send timeout) so nothing is left
         # "sending" by a clean shutdown.
         if self._sending:
