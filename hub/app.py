@@ -8,6 +8,7 @@ import os
 import socket
 from collections.abc import Callable
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -23,6 +24,7 @@ from hub.flow.publishing import PublishingWork
 from hub.flow.retention import EventLogPruner
 from hub.models import MailboxState
 from hub.outbox.relay import OutboxRelay
+from hub.ports import Store
 from hub.services.auth import Authenticator, load_or_create_secret
 from hub.services.conversations import ConversationService
 from hub.services.delivery import DeliveryService
@@ -51,7 +53,58 @@ async def build_app(settings: Settings) -> web.Application:
     return app
 
 
+@dataclass(frozen=True)
+class _Core:
+    """What the edges are built on."""
+
+    store: Store
+    feed: EventFeed
+    work: PublishingWork
+    stream: InboundStream
+    relay: OutboxRelay
+    conversations: ConversationService
+    offers: OfferService
+    auth: Authenticator
+    secret: str
+    holder: str  # this process's name in leases and connection counts
+
+
 async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application:
+    core = await _core(settings, stack)
+    app = web.Application()
+    sockets = SocketHub()  # customer and agent sockets, closed with 1001 at shutdown
+    app.on_shutdown.append(sockets.close_all)
+    channels = _channels(settings, _context(core, settings, sockets))
+
+    def mailboxes() -> list[MailboxState]:
+        return [state for channel in channels for state in channel.states()]
+
+    ui = AgentsUI(
+        settings,
+        core.store,
+        core.auth,
+        core.conversations,
+        core.offers,
+        core.feed,
+        core.holder,
+        sockets,
+        mailboxes,
+    )
+    stack.push_async_callback(ui.aclose)
+    ui.install(app)
+    for channel in channels:
+        app.router.add_routes(channel.routes())
+        for sender in channel.senders():
+            core.relay.register(sender)
+    for channel in channels:
+        await stack.enter_async_context(channel)
+    # Started after the channels registered their senders, and stopped before they close,
+    # so a send in flight at shutdown finishes on a live client.
+    await stack.enter_async_context(core.relay)
+    return app
+
+
+async def _core(settings: Settings, stack: AsyncExitStack) -> _Core:
     store = await stack.enter_async_context(open_store(settings.database_url))
     bus = await stack.enter_async_context(
         Bus(settings.bus.url or None, namespace=store.installation_id)
@@ -60,12 +113,9 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
     await stack.enter_async_context(EventLogPruner(store.events, settings.events))
     work = await stack.enter_async_context(PublishingWork(store.work, bus))
     relay = OutboxRelay(work, settings.outbox)
-    conversations = ConversationService(work, settings, relay)
     offers = OfferService(work)
     secret = load_or_create_secret(settings.auth.secret, settings.server.data_dir)
-    auth = Authenticator(store.agents, secret, settings.auth.token_ttl_seconds)
     stream = await stack.enter_async_context(InboundStream(store.inbound, bus, settings.database))
-    # This process's name in leases and connection counts.
     holder = f"{socket.gethostname()}:{os.getpid()}:{id(stack):x}"
     await stack.enter_async_context(
         Router(
@@ -79,38 +129,32 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
             holder=holder,
         )
     )
-    app = web.Application()
-    sockets = SocketHub()  # customer and agent sockets, closed with 1001 at shutdown
-    app.on_shutdown.append(sockets.close_all)
-    context = ChannelContext(
+    return _Core(
         store=store,
-        stream=stream,
-        work=work,
         feed=feed,
-        sockets=sockets,
-        conversations=conversations,
-        delivery=DeliveryService(work),
+        work=work,
+        stream=stream,
+        relay=relay,
+        conversations=ConversationService(work, settings, relay),
+        offers=offers,
+        auth=Authenticator(store.agents, secret, settings.auth.token_ttl_seconds),
         secret=secret,
+        holder=holder,
+    )
+
+
+def _context(core: _Core, settings: Settings, sockets: SocketHub) -> ChannelContext:
+    return ChannelContext(
+        store=core.store,
+        stream=core.stream,
+        work=core.work,
+        feed=core.feed,
+        sockets=sockets,
+        conversations=core.conversations,
+        delivery=DeliveryService(core.work),
+        secret=core.secret,
         data_dir=settings.server.data_dir,
     )
-    channels = _channels(settings, context)
-
-    def mailboxes() -> list[MailboxState]:
-        return [state for channel in channels for state in channel.states()]
-
-    ui = AgentsUI(settings, store, auth, conversations, offers, feed, holder, sockets, mailboxes)
-    stack.push_async_callback(ui.aclose)
-    ui.install(app)
-    for channel in channels:
-        app.router.add_routes(channel.routes())
-        for sender in channel.senders():
-            relay.register(sender)
-    for channel in channels:
-        await stack.enter_async_context(channel)
-    # Started after the channels registered their senders, and stopped before they close,
-    # so a send in flight at shutdown finishes on a live client.
-    await stack.enter_async_context(relay)
-    return app
 
 
 def _channels(settings: Settings, context: ChannelContext) -> list[Channel]:
