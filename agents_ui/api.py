@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from aiohttp import web
+from aiohttp import hdrs, web
 
 from agents_ui.session import COOKIE, caller, token_of
 from hub.errors import AuthError, BadInput, Forbidden, HubError, NotFound
@@ -19,6 +19,13 @@ from hub.settings import QueueSettings
 STATIC = Path(__file__).parent / "static"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _STATUS = {AuthError: 401, Forbidden: 403, NotFound: 404, BadInput: 400}
+# Browsers run a module script only when it is served as JavaScript; say so whatever the
+# host's MIME database (which aiohttp's guess reads) thinks of the extension.
+_ASSET_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
 
 
 def _status_of(exc: HubError) -> int:
@@ -39,6 +46,16 @@ async def hub_errors(request: web.Request, handler: Handler) -> web.StreamRespon
         )
 
 
+@web.middleware
+async def asset_types(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Serve the front end's scripts and stylesheets with their content types."""
+    response = await handler(request)
+    kind = _ASSET_TYPES.get(PurePosixPath(request.path).suffix)
+    if kind and isinstance(response, web.FileResponse):
+        response.headers[hdrs.CONTENT_TYPE] = kind
+    return response
+
+
 class ConsoleApi:
     def __init__(
         self,
@@ -56,6 +73,7 @@ class ConsoleApi:
 
     def install(self, app: web.Application) -> None:
         app.middlewares.append(hub_errors)
+        app.middlewares.append(asset_types)
         app.router.add_get("/healthz", self.healthz)
         app.router.add_post("/api/v1/auth/login", self.login)
         app.router.add_post("/api/v1/auth/logout", self.logout)

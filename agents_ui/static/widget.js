@@ -1,674 +1,819 @@
-/*
- * ContactHub chat widget.
- *
- * Embed with one tag:  <script src="https://hub.example/widget.js" async></script>
- * Optional, set before the tag:  window.ContactHub = { name: "Ada", email: "ada@example.com" }
- *
- * Protocol: docs/protocol.md ("Customer socket /ws/chat").
- *
- * Guarantees:
- *  - Every outgoing message gets a client_id and sits in a localStorage outbox
- *    until its `ack`; after any reconnect (or page reload) the outbox is sent
- *    again with the same ids and the server dedupes.
- *  - Each message shows once: bubbles are keyed by message_id, and a pending
- *    bubble (keyed by client_id) merges into the committed one on ack.
- *  - Host pages and agents cannot inject markup: all text uses textContent,
- *    and all styles are scoped under #contacthub-widget with a chw- prefix.
+/* ContactHub chat widget. GENERATED: do not edit; edit agents_ui/static/widget/ and run
+ * `npm run build` (docs/frontend.md). Built by esbuild 0.28.2 from:
+ *   agents_ui/static/common.js
+ *   agents_ui/static/reconnecting-socket.js
+ *   agents_ui/static/widget/chat.js
+ *   agents_ui/static/widget/element.js
+ *   agents_ui/static/widget/frames.js
+ *   agents_ui/static/widget/main.js
+ *   agents_ui/static/widget/model.js
+ *   agents_ui/static/widget/store.js
+ *   agents_ui/static/widget/view.js
+ *   agents_ui/static/widget/widget.css
+ * sources-sha256: d4efce39ab952b9c62a1154f330dcdb484e66d78850982124ba21e9822c75108
  */
-(function () {
-  'use strict';
-
-  if (window.__contactHubWidget) return; // included twice: keep one widget
-  window.__contactHubWidget = true;
-
-  const TOKEN_KEY = 'contacthub.visitor_token';
-  const OUTBOX_KEY = 'contacthub.outbox';
-  const BACKOFF_MIN_MS = 500;
-  const BACKOFF_MAX_MS = 10000;
-  const PING_EVERY_MS = 25000;
-  const SILENCE_LIMIT_MS = 60000;
-  const TYPING_SEND_EVERY_MS = 3000;
-  const TYPING_IDLE_MS = 4000;
-  const AGENT_TYPING_TTL_MS = 8000;
-
-  // Must run synchronously at load: currentScript is null once we are async-deferred.
-  const SCRIPT = document.currentScript || findOwnScript();
-  const HUB_ORIGIN = new URL(SCRIPT && SCRIPT.src ? SCRIPT.src : '/', location.href).origin;
-  const WS_URL = HUB_ORIGIN.replace(/^http/, 'ws') + '/ws/chat';
-
-  function findOwnScript() {
-    const scripts = document.getElementsByTagName('script');
-    for (let i = scripts.length - 1; i >= 0; i--) {
-      const src = scripts[i].src || '';
-      if (/\/widget\.js(?:[?#].*)?$/.test(src)) return scripts[i];
-    }
-    return null;
+"use strict";
+(() => {
+  // agents_ui/static/reconnecting-socket.js
+  var DEFAULTS = {
+    backoffMinMs: 500,
+    backoffMaxMs: 1e4,
+    pingEveryMs: 2e4,
+    silenceLimitMs: 5e4
+  };
+  function detach(ws) {
+    ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
   }
-
-  // ------------------------------------------------------------------ storage
-
-  // localStorage can throw (privacy modes, sandboxed iframes); degrade to memory.
-  const memoryStore = {};
-  const store = {
-    get(key) {
-      try { return window.localStorage.getItem(key); } catch (_) { return memoryStore[key] || null; }
-    },
-    set(key, value) {
-      try { window.localStorage.setItem(key, value); } catch (_) { memoryStore[key] = value; }
-    },
+  var ReconnectingSocket = class {
+    /**
+     * @param {() => string} url asked at every connect (a token may have changed)
+     * @param {SocketHandlers} handlers
+     * @param {SocketOptions} [options]
+     */
+    constructor(url, handlers, options) {
+      const o = options || {};
+      this.url = url;
+      this.h = handlers;
+      this.fatalCodes = o.fatalCodes || [];
+      this.backoffMinMs = o.backoffMinMs ?? DEFAULTS.backoffMinMs;
+      this.backoffMaxMs = o.backoffMaxMs ?? DEFAULTS.backoffMaxMs;
+      this.pingEveryMs = o.pingEveryMs ?? DEFAULTS.pingEveryMs;
+      this.silenceLimitMs = o.silenceLimitMs ?? DEFAULTS.silenceLimitMs;
+      this.ws = null;
+      this.attempt = 0;
+      this.stopped = true;
+      this.retryTimer = void 0;
+      this.pingTimer = void 0;
+      this.lastRx = 0;
+      this._onOnline = () => {
+        if (!this.stopped && !this.ws) this._connectNow();
+      };
+    }
+    start() {
+      if (!this.stopped) return;
+      this.stopped = false;
+      window.addEventListener("online", this._onOnline);
+      this._connectNow();
+    }
+    stop() {
+      this.stopped = true;
+      window.removeEventListener("online", this._onOnline);
+      clearTimeout(this.retryTimer);
+      this._stopPing();
+      if (this.ws) {
+        const ws = this.ws;
+        this.ws = null;
+        detach(ws);
+        try {
+          ws.close(1e3);
+        } catch {
+        }
+      }
+    }
+    isOpen() {
+      return !!this.ws && this.ws.readyState === WebSocket.OPEN;
+    }
+    /** @param {object} obj sent as JSON; false when not connected */
+    send(obj) {
+      if (!this.ws || !this.isOpen()) return false;
+      try {
+        this.ws.send(JSON.stringify(obj));
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    /** Call once the server has greeted us, so a flapping link backs off but a healthy one does not. */
+    resetBackoff() {
+      this.attempt = 0;
+    }
+    /** Drop the current socket and reconnect (used when the connection is judged unusable). */
+    reconnect() {
+      if (this.stopped) return;
+      if (this.ws) {
+        const ws = this.ws;
+        this.ws = null;
+        detach(ws);
+        try {
+          ws.close(4e3, "client reconnect");
+        } catch {
+        }
+        if (this.h.onClose) this.h.onClose(4e3);
+      }
+      this._stopPing();
+      this._schedule();
+    }
+    _connectNow() {
+      clearTimeout(this.retryTimer);
+      let ws;
+      try {
+        ws = new WebSocket(this.url());
+      } catch {
+        this._schedule();
+        return;
+      }
+      this.ws = ws;
+      if (this.h.onState) this.h.onState(this.attempt === 0 ? "connecting" : "reconnecting");
+      ws.onopen = () => {
+        this.lastRx = Date.now();
+        this._startPing();
+        if (this.h.onOpen) this.h.onOpen();
+      };
+      ws.onmessage = (ev) => {
+        this.lastRx = Date.now();
+        let frame;
+        try {
+          frame = JSON.parse(ev.data);
+        } catch {
+          return;
+        }
+        if (!frame || typeof frame !== "object" || !("type" in frame) || typeof frame.type !== "string") return;
+        try {
+          this.h.onFrame(
+            /** @type {{ type: string }} */
+            frame
+          );
+        } catch (err) {
+          console.error("ContactHub: frame handler failed", frame, err);
+        }
+      };
+      ws.onerror = () => {
+      };
+      ws.onclose = (ev) => {
+        if (this.ws !== ws) return;
+        this.ws = null;
+        this._stopPing();
+        if (this.h.onClose) this.h.onClose(ev.code);
+        if (this.fatalCodes.indexOf(ev.code) !== -1) {
+          this.stopped = true;
+          if (this.h.onFatal) this.h.onFatal(ev.code, ev.reason);
+          return;
+        }
+        this._schedule();
+      };
+    }
+    _schedule() {
+      if (this.stopped) return;
+      clearTimeout(this.retryTimer);
+      const base = Math.min(this.backoffMaxMs, this.backoffMinMs * Math.pow(2, this.attempt));
+      this.attempt += 1;
+      const delay = Math.min(this.backoffMaxMs, Math.round(base * (0.75 + Math.random() * 0.5)));
+      if (this.h.onState) this.h.onState("reconnecting", delay, this.attempt);
+      this.retryTimer = setTimeout(() => this._connectNow(), delay);
+    }
+    _startPing() {
+      this._stopPing();
+      this.pingTimer = setInterval(() => {
+        if (Date.now() - this.lastRx > this.silenceLimitMs) {
+          this.reconnect();
+          return;
+        }
+        this.send({ type: "ping" });
+      }, this.pingEveryMs);
+    }
+    _stopPing() {
+      clearInterval(this.pingTimer);
+      this.pingTimer = void 0;
+    }
   };
 
-  // The outbox is always read from storage and updated read-modify-write, so
-  // two tabs of the same site never overwrite each other's unsent messages.
-  function outboxItems() {
-    try {
-      const list = JSON.parse(store.get(OUTBOX_KEY) || '[]');
-      return Array.isArray(list) ? list.filter((m) => m && typeof m.client_id === 'string' && typeof m.text === 'string') : [];
-    } catch (_) {
-      return [];
-    }
-  }
-
-  function outboxAdd(item) {
-    const list = outboxItems();
-    list.push(item);
-    store.set(OUTBOX_KEY, JSON.stringify(list));
-  }
-
-  function outboxRemove(clientId) {
-    const list = outboxItems();
-    const next = list.filter((m) => m.client_id !== clientId);
-    if (next.length !== list.length) store.set(OUTBOX_KEY, JSON.stringify(next));
-  }
-
+  // agents_ui/static/common.js
   function uuid() {
     const c = window.crypto;
-    if (c && typeof c.randomUUID === 'function') {
-      try { return c.randomUUID(); } catch (_) { /* insecure context: fall through */ }
+    if (c && typeof c.randomUUID === "function") {
+      try {
+        return c.randomUUID();
+      } catch {
+      }
     }
     const b = new Uint8Array(16);
     if (c && c.getRandomValues) c.getRandomValues(b);
     else for (let i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-    return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
+    b[6] = b[6] & 15 | 64;
+    b[8] = b[8] & 63 | 128;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
-
-  // ------------------------------------------------------------------ state
-
-  const state = {
-    ws: null,
-    ready: false,          // welcome received on the current socket
-    started: false,
-    attempt: 0,
-    retryTimer: null,
-    pingTimer: null,
-    lastRx: 0,
-    open: false,           // panel visible
-    unread: 0,
-    conversationId: null,
-    status: null,          // pending | open | resolved | null
-    agentName: null,
-    queuePosition: null,
-    agentTyping: false,
-    agentTypingTimer: null,
-    notice: '',            // transient error text
-    noticeTimer: null,
-    messages: [],          // rendered bubbles: {key, message_id, client_id, mine, author, agent_name, text, created_at, pending}
-    typingOut: { lastSent: 0, idleTimer: null, active: false },
-  };
-
-  // ------------------------------------------------------------------ DOM helpers
-
-  function el(tag, cls, opts) {
+  function el(tag, opts, ...children) {
     const node = document.createElement(tag);
-    if (cls) node.className = cls;
     const o = opts || {};
-    if (o.testid) node.setAttribute('data-testid', o.testid);
-    if (o.text != null) node.textContent = String(o.text);
-    if (o.attrs) for (const k of Object.keys(o.attrs)) node.setAttribute(k, o.attrs[k]);
+    if (o.class) node.className = o.class;
+    if (o.testid) node.setAttribute("data-testid", o.testid);
+    if (o.text !== void 0 && o.text !== null) node.textContent = String(o.text);
+    if (o.title) node.title = o.title;
+    if (o.attrs) {
+      for (const [k, v] of Object.entries(o.attrs)) {
+        if (v !== void 0 && v !== null && v !== false) node.setAttribute(k, v === true ? "" : String(v));
+      }
+    }
+    if (o.on) {
+      for (const [ev, fn] of Object.entries(o.on)) node.addEventListener(
+        ev,
+        /** @type {EventListener} */
+        fn
+      );
+    }
+    for (const c of children) {
+      if (c === null || c === void 0 || c === false) continue;
+      node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    }
     return node;
   }
-
-  const ui = {};
-
-  const CSS = [
-    // Reset under an id selector so ordinary host rules (div {...}, button {...})
-    // cannot reach in; our own class rules below are more specific still.
-    '#contacthub-widget, #contacthub-widget * { box-sizing: border-box; margin: 0; padding: 0; border: 0; background: none; box-shadow: none; color: inherit; float: none; width: auto; height: auto; min-width: 0; min-height: 0; max-width: none; max-height: none; text-align: left; text-decoration: none; text-shadow: none; text-transform: none; letter-spacing: normal; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 14px; font-weight: normal; font-style: normal; line-height: 1.4; }',
-    '#contacthub-widget { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; color: #1f2328; }',
-    '#contacthub-widget .chw-launcher { width: 56px; height: 56px; border-radius: 50%; border: none; background: #2563eb; color: #fff; cursor: pointer; box-shadow: 0 4px 14px rgba(0,0,0,.25); display: flex; align-items: center; justify-content: center; position: relative; margin-left: auto; }',
-    '#contacthub-widget .chw-launcher:hover { background: #1d4ed8; }',
-    '#contacthub-widget .chw-launcher:focus-visible { outline: 3px solid #93c5fd; outline-offset: 2px; }',
-    '#contacthub-widget .chw-launcher svg { width: 26px; height: 26px; fill: #fff; }',
-    '#contacthub-widget .chw-dot { position: absolute; top: 2px; right: 2px; min-width: 18px; height: 18px; padding: 0 5px; border-radius: 9px; background: #dc2626; color: #fff; font-size: 11px; font-weight: 700; line-height: 18px; text-align: center; }',
-    '#contacthub-widget .chw-panel { width: 340px; max-width: calc(100vw - 40px); height: 480px; max-height: calc(100vh - 110px); margin-bottom: 12px; background: #fff; border: 1px solid #d0d7de; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.18); display: flex; flex-direction: column; overflow: hidden; }',
-    '#contacthub-widget .chw-header { background: #2563eb; color: #fff; padding: 10px 14px; display: flex; align-items: center; gap: 8px; }',
-    '#contacthub-widget .chw-title { font-weight: 600; font-size: 15px; flex: 1; color: #fff; }',
-    '#contacthub-widget .chw-close { background: transparent; border: none; color: #fff; font-size: 20px; line-height: 1; cursor: pointer; padding: 2px 6px; border-radius: 4px; }',
-    '#contacthub-widget .chw-close:hover { background: rgba(255,255,255,.15); }',
-    '#contacthub-widget .chw-info { padding: 6px 14px; background: #f6f8fa; border-bottom: 1px solid #eaeef2; font-size: 13px; color: #57606a; min-height: 0; }',
-    '#contacthub-widget .chw-info > div { font-size: 13px; }',
-    '#contacthub-widget .chw-info > div + div { margin-top: 2px; }',
-    '#contacthub-widget .chw-conn { color: #9a6700; }',
-    '#contacthub-widget .chw-notice { color: #cf222e; }',
-    '#contacthub-widget .chw-status { color: #1a7f37; }',
-    '#contacthub-widget .chw-thread { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 6px; background: #fff; }',
-    '#contacthub-widget .chw-empty { color: #8c959f; text-align: center; margin-top: 40px; }',
-    '#contacthub-widget .chw-msg { max-width: 80%; padding: 7px 10px; border-radius: 12px; white-space: pre-wrap; word-wrap: break-word; overflow-wrap: anywhere; }',
-    '#contacthub-widget .chw-msg-mine { align-self: flex-end; background: #2563eb; color: #fff; border-bottom-right-radius: 4px; }',
-    '#contacthub-widget .chw-msg-agent { align-self: flex-start; background: #eef1f4; color: #1f2328; border-bottom-left-radius: 4px; }',
-    '#contacthub-widget .chw-msg-system { align-self: center; background: transparent; color: #57606a; font-style: italic; }',
-    '#contacthub-widget .chw-msg-pending { opacity: .65; }',
-    '#contacthub-widget .chw-msg-failed { opacity: .65; text-decoration: line-through; }',
-    '#contacthub-widget .chw-meta { display: block; font-size: 11px; opacity: .75; margin-top: 2px; }',
-    '#contacthub-widget .chw-typing { padding: 0 14px 4px; font-size: 12px; color: #57606a; font-style: italic; min-height: 0; }',
-    '#contacthub-widget .chw-form { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #eaeef2; background: #fff; }',
-    '#contacthub-widget .chw-input { flex: 1; resize: none; height: 40px; max-height: 120px; padding: 9px 10px; border: 1px solid #d0d7de; border-radius: 8px; background: #fff; color: #1f2328; }',
-    '#contacthub-widget .chw-input:focus { outline: 2px solid #93c5fd; border-color: #2563eb; }',
-    '#contacthub-widget .chw-send { border: none; background: #2563eb; color: #fff; border-radius: 8px; padding: 0 14px; font-weight: 600; cursor: pointer; }',
-    '#contacthub-widget .chw-send:hover { background: #1d4ed8; }',
-    '#contacthub-widget [hidden] { display: none !important; }',
-  ].join('\n');
-
-  // Speech-bubble icon built with DOM APIs (no markup strings anywhere).
-  function launcherIcon() {
-    const ns = 'http://www.w3.org/2000/svg';
-    const svg = document.createElementNS(ns, 'svg');
-    svg.setAttribute('viewBox', '0 0 24 24');
-    svg.setAttribute('aria-hidden', 'true');
-    const path = document.createElementNS(ns, 'path');
-    path.setAttribute('d', 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z');
-    svg.appendChild(path);
-    return svg;
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
   }
 
-  function buildUi() {
-    const style = el('style', null, { text: CSS, attrs: { id: 'contacthub-widget-style' } });
-    (document.head || document.documentElement).appendChild(style);
-
-    const root = el('div', 'chw-root', { attrs: { id: 'contacthub-widget' } });
-
-    ui.panel = el('div', 'chw-panel', { testid: 'chat-panel', attrs: { role: 'dialog', 'aria-label': 'Chat' } });
-    ui.panel.hidden = true;
-
-    const header = el('div', 'chw-header');
-    header.appendChild(el('div', 'chw-title', { text: 'Chat with us' }));
-    ui.close = el('button', 'chw-close', { text: '\u00d7', testid: 'chat-close', attrs: { type: 'button', 'aria-label': 'Close chat' } });
-    header.appendChild(ui.close);
-
-    ui.info = el('div', 'chw-info');
-    ui.conn = el('div', 'chw-conn', { testid: 'chat-connection' });
-    ui.agent = el('div', 'chw-agent', { testid: 'chat-agent' });
-    ui.queue = el('div', 'chw-queue', { testid: 'chat-queue' });
-    ui.status = el('div', 'chw-status', { testid: 'chat-status' });
-    ui.notice = el('div', 'chw-notice', { testid: 'chat-notice' });
-    for (const n of [ui.conn, ui.agent, ui.queue, ui.status, ui.notice]) ui.info.appendChild(n);
-
-    ui.thread = el('div', 'chw-thread', { testid: 'chat-thread', attrs: { 'aria-live': 'polite' } });
-    ui.typing = el('div', 'chw-typing', { testid: 'chat-typing' });
-
-    ui.form = el('form', 'chw-form');
-    ui.input = el('textarea', 'chw-input', {
-      testid: 'chat-input', attrs: { rows: '1', placeholder: 'Type a message\u2026', 'aria-label': 'Message' },
-    });
-    ui.send = el('button', 'chw-send', { text: 'Send', testid: 'chat-send', attrs: { type: 'submit' } });
-    ui.form.appendChild(ui.input);
-    ui.form.appendChild(ui.send);
-
-    ui.panel.appendChild(header);
-    ui.panel.appendChild(ui.info);
-    ui.panel.appendChild(ui.thread);
-    ui.panel.appendChild(ui.typing);
-    ui.panel.appendChild(ui.form);
-
-    ui.launcher = el('button', 'chw-launcher', {
-      testid: 'chat-launcher', attrs: { type: 'button', 'aria-label': 'Open chat', 'aria-expanded': 'false' },
-    });
-    ui.launcher.appendChild(launcherIcon());
-    ui.dot = el('span', 'chw-dot', { testid: 'chat-unread' });
-    ui.dot.hidden = true;
-    ui.launcher.appendChild(ui.dot);
-
-    root.appendChild(ui.panel);
-    root.appendChild(ui.launcher);
-    document.body.appendChild(root);
-
-    ui.launcher.addEventListener('click', togglePanel);
-    ui.close.addEventListener('click', () => setOpen(false));
-    ui.form.addEventListener('submit', onSubmit);
-    ui.input.addEventListener('keydown', (ev) => {
-      if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); onSubmit(ev); }
-    });
-    ui.input.addEventListener('input', onTyping);
-    ui.input.addEventListener('blur', stopTyping);
-  }
-
-  // ------------------------------------------------------------------ panel
-
-  function togglePanel() {
-    setOpen(!state.open);
-  }
-
-  function setOpen(open) {
-    state.open = open;
-    ui.panel.hidden = !open;
-    ui.launcher.setAttribute('aria-expanded', String(open));
-    ui.launcher.setAttribute('aria-label', open ? 'Close chat' : 'Open chat');
-    if (open) {
-      state.unread = 0;
-      connect(); // first open of a brand-new visitor is what creates them on the hub
-      render();
-      scrollToBottom();
-      setTimeout(() => ui.input.focus(), 0);
-    } else {
-      stopTyping();
-      render();
-    }
-  }
-
-  // ------------------------------------------------------------------ socket
-
-  function connect() {
-    if (state.started) return;
-    state.started = true;
-    window.addEventListener('online', () => { if (!state.ws) openSocket(); });
-    openSocket();
-  }
-
-  function openSocket() {
-    clearTimeout(state.retryTimer);
-    let ws;
-    try {
-      ws = new WebSocket(WS_URL);
-    } catch (_) {
-      scheduleReconnect();
-      return;
-    }
-    state.ws = ws;
-    state.ready = false;
-    ws.onopen = () => {
-      state.lastRx = Date.now();
-      const hello = { type: 'hello' };
-      const token = store.get(TOKEN_KEY);
-      if (token) hello.visitor_token = token;
-      const host = window.ContactHub || {};
-      if (typeof host.name === 'string' && host.name) hello.name = host.name;
-      if (typeof host.email === 'string' && host.email) hello.email = host.email;
-      rawSend(hello);
-      startPing();
-    };
-    ws.onmessage = (ev) => {
-      state.lastRx = Date.now();
-      let f;
-      try { f = JSON.parse(ev.data); } catch (_) { return; }
-      if (!f || typeof f.type !== 'string') return;
-      try { onFrame(f); } catch (err) { if (window.console) console.error('ContactHub widget:', err); }
-    };
-    ws.onerror = () => { /* close follows */ };
-    ws.onclose = () => {
-      if (state.ws !== ws) return;
-      dropSocket();
-      scheduleReconnect();
-    };
-    render();
-  }
-
-  function dropSocket() {
-    const ws = state.ws;
-    state.ws = null;
-    state.ready = false;
-    clearInterval(state.pingTimer);
-    state.typingOut.active = false;
-    if (ws) {
-      ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
-      try { ws.close(); } catch (_) { /* ignore */ }
-    }
-  }
-
-  function scheduleReconnect() {
-    clearTimeout(state.retryTimer);
-    const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * Math.pow(2, state.attempt));
-    state.attempt += 1;
-    // Jitter spreads reconnects when the hub restarts under many visitors.
-    const delay = Math.min(BACKOFF_MAX_MS, Math.round(base * (0.75 + Math.random() * 0.5)));
-    state.retryTimer = setTimeout(openSocket, delay);
-    render();
-  }
-
-  function startPing() {
-    clearInterval(state.pingTimer);
-    state.pingTimer = setInterval(() => {
-      // A half-open connection never closes by itself; silence means it is dead.
-      if (Date.now() - state.lastRx > SILENCE_LIMIT_MS) { dropSocket(); scheduleReconnect(); return; }
-      rawSend({ type: 'ping' });
-    }, PING_EVERY_MS);
-  }
-
-  function rawSend(obj) {
-    const ws = state.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-    try { ws.send(JSON.stringify(obj)); return true; } catch (_) { return false; }
-  }
-
-  /** Frames other than hello may only follow the server's welcome. */
-  function send(obj) {
-    return state.ready && rawSend(obj);
-  }
-
-  // ------------------------------------------------------------------ frames
-
-  function onFrame(f) {
-    switch (f.type) {
-      case 'welcome': onWelcome(f); break;
-      case 'ack': onAck(f); break;
-      case 'message': onAgentMessage(f); break;
-      case 'queue': onQueue(f); break;
-      case 'assigned': onAssigned(f); break;
-      case 'typing': onAgentTyping(f); break;
-      case 'status': onStatus(f); break;
-      case 'error': onError(f); break;
-      default: break; // pong and future frame types
-    }
-  }
-
-  function onWelcome(f) {
-    if (f.visitor_token) store.set(TOKEN_KEY, f.visitor_token);
-    state.ready = true;
-    state.attempt = 0;
-    if (f.conversation_id && f.conversation_id !== state.conversationId) state.queuePosition = null;
-    state.conversationId = f.conversation_id || null;
-    state.status = f.status || null;
-    state.agentName = f.agent_name || null;
-    if (state.status !== 'pending') state.queuePosition = null;
-    for (const m of f.history || []) addCommitted(fromHistory(m));
-    // Re-send everything not yet acked; same client_id, so the hub stores each once.
-    for (const item of outboxItems()) {
-      addPending(item);
-      send({ type: 'message', client_id: item.client_id, text: item.text });
-    }
-    render();
-    scrollToBottom();
-  }
-
-  function fromHistory(m) {
-    const mine = m.author === 'customer' || m.direction === 'in';
+  // agents_ui/static/widget/model.js
+  function createChatState() {
     return {
-      message_id: m.id || m.message_id,
-      mine,
-      author: m.author || (mine ? 'customer' : 'agent'),
-      agent_name: m.agent_name || null,
-      text: m.text == null ? '' : String(m.text),
-      created_at: m.created_at || null,
+      ready: false,
+      started: false,
+      link: "connecting",
+      open: false,
+      unread: 0,
+      conversationId: null,
+      status: null,
+      agentName: null,
+      queuePosition: null,
+      agentTyping: false,
+      agentTypingTimer: void 0,
+      notice: "",
+      noticeTimer: void 0,
+      messages: [],
+      typingOut: { lastSent: 0, idleTimer: void 0, active: false }
     };
   }
-
-  function onAck(f) {
-    outboxRemove(f.client_id);
-    const fresh = !state.conversationId || state.status === 'resolved' || !state.status;
-    if (f.conversation_id && f.conversation_id !== state.conversationId && fresh) {
-      // The first message (or the first after a resolution) opened a conversation.
-      state.conversationId = f.conversation_id;
-      state.status = 'pending';
-      state.agentName = null;
-      state.queuePosition = null;
-    }
-    const pending = state.messages.find((m) => m.client_id === f.client_id);
-    const committed = f.message_id ? state.messages.find((m) => m.message_id === f.message_id) : null;
-    if (pending && committed && pending !== committed) {
-      // Already shown from history (ack was lost before a reload): drop the copy.
-      state.messages.splice(state.messages.indexOf(pending), 1);
-    } else if (pending) {
-      pending.pending = false;
-      pending.message_id = f.message_id || pending.message_id;
-    }
-    render();
+  function fromHistory(m) {
+    const mine = m.author === "customer" || m.direction === "in";
+    return {
+      message_id: m.id || m.message_id || null,
+      mine,
+      author: m.author || (mine ? "customer" : "agent"),
+      agent_name: m.agent_name || null,
+      text: m.text == null ? "" : String(m.text),
+      created_at: m.created_at || null
+    };
   }
-
-  function onAgentMessage(f) {
-    const isNew = addCommitted({
-      message_id: f.message_id,
-      mine: false,
-      author: f.author || 'agent',
-      agent_name: f.agent_name || null,
-      text: f.text == null ? '' : String(f.text),
-      created_at: f.created_at || null,
-    });
-    if (f.conversation_id) state.conversationId = f.conversation_id;
-    if (f.agent_name) state.agentName = f.agent_name;
-    state.agentTyping = false;
-    if (isNew && !state.open) state.unread += 1;
-    render();
-    scrollToBottom();
-  }
-
-  function onQueue(f) {
-    if (f.conversation_id) state.conversationId = f.conversation_id;
-    state.queuePosition = typeof f.position === 'number' ? f.position : null;
-    // Queue updates mean nobody is assigned (again, e.g. after a transfer to a queue).
-    state.status = 'pending';
-    state.agentName = null;
-    render();
-  }
-
-  function onAssigned(f) {
-    if (f.conversation_id) state.conversationId = f.conversation_id;
-    state.agentName = f.agent_name || state.agentName;
-    state.status = 'open';
-    state.queuePosition = null;
-    render();
-  }
-
-  function onAgentTyping(f) {
-    state.agentTyping = !!f.typing;
-    if (f.agent_name) state.agentName = f.agent_name;
-    clearTimeout(state.agentTypingTimer);
-    // Never leave "is typing" on if the stop frame got lost.
-    if (state.agentTyping) {
-      state.agentTypingTimer = setTimeout(() => { state.agentTyping = false; render(); }, AGENT_TYPING_TTL_MS);
-    }
-    render();
-  }
-
-  function onStatus(f) {
-    if (f.conversation_id && state.conversationId && f.conversation_id !== state.conversationId) return;
-    state.status = f.status || state.status;
-    if (state.status === 'resolved') {
-      state.queuePosition = null;
-      state.agentTyping = false;
-    }
-    render();
-  }
-
-  function onError(f) {
-    if (f.code === 'auth') return; // the socket closes and we reconnect with a fresh hello
-    if (f.client_id && (f.code === 'too_large' || f.code === 'bad_frame')) {
-      // Rejected for what it is, not for a passing fault: resending would fail forever.
-      outboxRemove(f.client_id);
-      const rejected = state.messages.find((m) => m.client_id === f.client_id);
-      if (rejected) { rejected.pending = false; rejected.failed = true; }
-    }
-    showNotice(f.code === 'unavailable' ? 'Having trouble sending \u2014 we will keep trying.'
-      : f.code === 'too_large' ? 'That message is too long.'
-        : 'Something went wrong (' + (f.code || 'error') + ').');
-    if (f.code === 'unavailable') setTimeout(resendOutbox, 3000);
-  }
-
-  function resendOutbox() {
-    for (const item of outboxItems()) send({ type: 'message', client_id: item.client_id, text: item.text });
-  }
-
-  function showNotice(text) {
-    state.notice = text;
-    clearTimeout(state.noticeTimer);
-    state.noticeTimer = setTimeout(() => { state.notice = ''; render(); }, 8000);
-    render();
-  }
-
-  // ------------------------------------------------------------------ message model
-
-  /** Add a committed message unless its id is already shown. Returns true if added. */
-  function addCommitted(m) {
+  function addCommitted(state, m) {
     if (m.message_id && state.messages.some((x) => x.message_id === m.message_id)) return false;
-    m.key = 'm:' + (m.message_id || uuid());
+    m.key = "m:" + (m.message_id || uuid());
     m.pending = false;
-    insertByTime(m);
+    insertByTime(state, m);
     return true;
   }
-
-  function addPending(item) {
+  function addPending(state, item) {
     if (state.messages.some((x) => x.client_id === item.client_id)) return;
     state.messages.push({
-      key: 'c:' + item.client_id,
+      key: "c:" + item.client_id,
       client_id: item.client_id,
       message_id: null,
       mine: true,
-      author: 'customer',
+      author: "customer",
       agent_name: null,
       text: item.text,
       created_at: item.created_at,
-      pending: true,
+      pending: true
     });
   }
-
-  function insertByTime(m) {
-    const t = Date.parse(m.created_at || '');
-    if (isNaN(t)) { state.messages.push(m); return; }
+  function insertByTime(state, m) {
+    const t = Date.parse(m.created_at || "");
+    if (isNaN(t)) {
+      state.messages.push(m);
+      return;
+    }
     let i = state.messages.length;
     while (i > 0) {
       const prev = state.messages[i - 1];
-      const pt = Date.parse(prev.created_at || '');
+      const pt = Date.parse(prev.created_at || "");
       if (prev.pending || isNaN(pt) || pt > t) i--;
       else break;
     }
     state.messages.splice(i, 0, m);
   }
 
-  // ------------------------------------------------------------------ sending
-
-  function onSubmit(ev) {
-    ev.preventDefault();
-    const text = ui.input.value.trim();
-    if (!text) return;
-    const item = { client_id: uuid(), text, created_at: new Date().toISOString() };
-    outboxAdd(item); // before sending: a reload right now must not lose it
-    addPending(item);
-    if (state.status === 'resolved') {
-      // The hub opens a new conversation with this message.
-      state.status = null;
-      state.agentName = null;
-    }
-    ui.input.value = '';
-    stopTyping();
-    connect();
-    send({ type: 'message', client_id: item.client_id, text: item.text });
-    render();
-    scrollToBottom();
-  }
-
-  function onTyping() {
-    const t = state.typingOut;
-    const now = Date.now();
-    if (!t.active || now - t.lastSent > TYPING_SEND_EVERY_MS) {
-      if (send({ type: 'typing', typing: true })) {
-        t.active = true;
-        t.lastSent = now;
+  // agents_ui/static/widget/store.js
+  var TOKEN_KEY = "contacthub.visitor_token";
+  var OUTBOX_KEY = "contacthub.outbox";
+  function createStore() {
+    const memory = {};
+    return {
+      get(key) {
+        try {
+          return window.localStorage.getItem(key);
+        } catch {
+          return memory[key] || null;
+        }
+      },
+      set(key, value) {
+        try {
+          window.localStorage.setItem(key, value);
+        } catch {
+          memory[key] = value;
+        }
       }
+    };
+  }
+  function outboxItems(store) {
+    try {
+      const list = JSON.parse(store.get(OUTBOX_KEY) || "[]");
+      return Array.isArray(list) ? list.filter((m) => m && typeof m.client_id === "string" && typeof m.text === "string") : [];
+    } catch {
+      return [];
     }
-    clearTimeout(t.idleTimer);
-    t.idleTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
+  }
+  function outboxAdd(store, item) {
+    const list = outboxItems(store);
+    list.push(item);
+    store.set(OUTBOX_KEY, JSON.stringify(list));
+  }
+  function outboxRemove(store, clientId) {
+    const list = outboxItems(store);
+    const next = list.filter((m) => m.client_id !== clientId);
+    if (next.length !== list.length) store.set(OUTBOX_KEY, JSON.stringify(next));
   }
 
-  function stopTyping() {
-    const t = state.typingOut;
-    clearTimeout(t.idleTimer);
-    if (t.active) send({ type: 'typing', typing: false });
-    t.active = false;
-    t.lastSent = 0;
+  // agents_ui/static/widget/view.js
+  function launcherIcon() {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    const path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+    svg.appendChild(path);
+    return svg;
   }
-
-  // ------------------------------------------------------------------ render
-
-  function render() {
-    if (!ui.panel) return;
+  function buildUi(root) {
+    const close = el("button", { class: "chw-close", text: "×", testid: "chat-close", attrs: { type: "button", "aria-label": "Close chat" } });
+    const conn = el("div", { class: "chw-conn", testid: "chat-connection" });
+    const agent = el("div", { class: "chw-agent", testid: "chat-agent" });
+    const queue = el("div", { class: "chw-queue", testid: "chat-queue" });
+    const status = el("div", { class: "chw-status", testid: "chat-status" });
+    const notice = el("div", { class: "chw-notice", testid: "chat-notice" });
+    const info = el("div", { class: "chw-info" }, conn, agent, queue, status, notice);
+    const thread = el("div", { class: "chw-thread", testid: "chat-thread", attrs: { "aria-live": "polite" } });
+    const typing = el("div", { class: "chw-typing", testid: "chat-typing" });
+    const input = el("textarea", {
+      class: "chw-input",
+      testid: "chat-input",
+      attrs: { rows: "1", placeholder: "Type a message…", "aria-label": "Message" }
+    });
+    const send = el("button", { class: "chw-send", text: "Send", testid: "chat-send", attrs: { type: "submit" } });
+    const form = el("form", { class: "chw-form" }, input, send);
+    const panel = el(
+      "div",
+      { class: "chw-panel", testid: "chat-panel", attrs: { role: "dialog", "aria-label": "Chat" } },
+      el("div", { class: "chw-header" }, el("div", { class: "chw-title", text: "Chat with us" }), close),
+      info,
+      thread,
+      typing,
+      form
+    );
+    panel.hidden = true;
+    const dot = el("span", { class: "chw-dot", testid: "chat-unread" });
+    dot.hidden = true;
+    const launcher = el("button", {
+      class: "chw-launcher",
+      testid: "chat-launcher",
+      attrs: { type: "button", "aria-label": "Open chat", "aria-expanded": "false" }
+    }, launcherIcon(), dot);
+    root.appendChild(el("div", { class: "chw-root" }, panel, launcher));
+    return { panel, close, info, conn, agent, queue, status, notice, thread, typing, form, input, send, launcher, dot };
+  }
+  function showPanel(ui, open) {
+    ui.panel.hidden = !open;
+    ui.launcher.setAttribute("aria-expanded", String(open));
+    ui.launcher.setAttribute("aria-label", open ? "Close chat" : "Open chat");
+  }
+  function render(ui, state) {
     ui.dot.hidden = state.open || state.unread === 0;
-    ui.dot.textContent = state.unread > 9 ? '9+' : String(state.unread);
-
-    const connected = state.ready;
-    setLine(ui.conn, !state.started || connected ? '' : state.ws && !state.attempt ? 'Connecting\u2026' : 'Reconnecting\u2026');
-
-    const resolved = state.status === 'resolved';
-    setLine(ui.agent, !resolved && state.agentName ? 'You are chatting with ' + state.agentName : '');
-    let queueText = '';
-    if (!resolved && !state.agentName && state.status === 'pending') {
-      queueText = state.queuePosition ? 'You are number ' + state.queuePosition + ' in line' : 'Waiting for an agent\u2026';
+    ui.dot.textContent = state.unread > 9 ? "9+" : String(state.unread);
+    setLine(ui.conn, !state.started || state.ready ? "" : state.link === "connecting" ? "Connecting…" : "Reconnecting…");
+    const resolved = state.status === "resolved";
+    setLine(ui.agent, !resolved && state.agentName ? "You are chatting with " + state.agentName : "");
+    let queueText = "";
+    if (!resolved && !state.agentName && state.status === "pending") {
+      queueText = state.queuePosition ? "You are number " + state.queuePosition + " in line" : "Waiting for an agent…";
     }
     setLine(ui.queue, queueText);
-    setLine(ui.status, resolved ? 'This conversation has been resolved. Send a message to start a new one.' : '');
+    setLine(ui.status, resolved ? "This conversation has been resolved. Send a message to start a new one." : "");
     setLine(ui.notice, state.notice);
-    ui.info.hidden = !(ui.conn.textContent || ui.agent.textContent || ui.queue.textContent ||
-      ui.status.textContent || ui.notice.textContent);
-
-    setLine(ui.typing, state.agentTyping && !resolved ? (state.agentName || 'Agent') + ' is typing\u2026' : '');
-    renderThread();
+    ui.info.hidden = !(ui.conn.textContent || ui.agent.textContent || ui.queue.textContent || ui.status.textContent || ui.notice.textContent);
+    setLine(ui.typing, state.agentTyping && !resolved ? (state.agentName || "Agent") + " is typing…" : "");
+    renderThread(ui, state);
   }
-
   function setLine(node, text) {
     if (node.textContent !== text) node.textContent = text;
     node.hidden = !text;
   }
-
-  function renderThread() {
+  function renderThread(ui, state) {
     const frag = document.createDocumentFragment();
     if (!state.messages.length) {
-      frag.appendChild(el('div', 'chw-empty', { text: 'Hi! How can we help you today?' }));
+      frag.appendChild(el("div", { class: "chw-empty", text: "Hi! How can we help you today?" }));
     }
     for (const m of state.messages) frag.appendChild(buildBubble(m));
-    while (ui.thread.firstChild) ui.thread.removeChild(ui.thread.firstChild);
+    clear(ui.thread);
     ui.thread.appendChild(frag);
   }
-
   function buildBubble(m) {
-    const kind = m.mine ? 'mine' : m.author === 'system' ? 'system' : 'agent';
-    const look = m.failed ? ' chw-msg-failed' : m.pending ? ' chw-msg-pending' : '';
-    const bubble = el('div', 'chw-msg chw-msg-' + kind + look, {
-      testid: 'chat-message',
-      attrs: { 'data-state': m.failed ? 'failed' : m.pending ? 'pending' : 'sent', 'data-author': m.mine ? 'customer' : m.author },
-    });
-    bubble.appendChild(el('span', 'chw-text', { text: m.text }));
+    const kind = m.mine ? "mine" : m.author === "system" ? "system" : "agent";
+    const look = m.failed ? " chw-msg-failed" : m.pending ? " chw-msg-pending" : "";
     const meta = [];
-    if (!m.mine && kind === 'agent' && m.agent_name) meta.push(m.agent_name);
-    if (m.pending) meta.push('sending\u2026');
+    if (!m.mine && kind === "agent" && m.agent_name) meta.push(m.agent_name);
+    if (m.pending) meta.push("sending…");
     else if (m.created_at) meta.push(shortTime(m.created_at));
-    if (meta.length) bubble.appendChild(el('span', 'chw-meta', { text: meta.join(' \u00b7 ') }));
-    return bubble;
+    return el(
+      "div",
+      {
+        class: "chw-msg chw-msg-" + kind + look,
+        testid: "chat-message",
+        attrs: { "data-state": m.failed ? "failed" : m.pending ? "pending" : "sent", "data-author": m.mine ? "customer" : m.author }
+      },
+      el("span", { class: "chw-text", text: m.text }),
+      meta.length ? el("span", { class: "chw-meta", text: meta.join(" · ") }) : null
+    );
   }
-
   function shortTime(iso) {
     const d = new Date(iso);
-    return isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    return isNaN(d.getTime()) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+  function scrollToBottom(ui) {
+    ui.thread.scrollTop = ui.thread.scrollHeight;
   }
 
-  function scrollToBottom() {
-    if (ui.thread) ui.thread.scrollTop = ui.thread.scrollHeight;
+  // agents_ui/static/widget/frames.js
+  var AGENT_TYPING_TTL_MS = 8e3;
+  function onWelcome(chat, f) {
+    const state = chat.state;
+    if (f.visitor_token) chat.store.set(TOKEN_KEY, f.visitor_token);
+    state.ready = true;
+    chat.socket.resetBackoff();
+    if (f.conversation_id && f.conversation_id !== state.conversationId) state.queuePosition = null;
+    state.conversationId = f.conversation_id || null;
+    state.status = f.status || null;
+    state.agentName = f.agent_name || null;
+    if (state.status !== "pending") state.queuePosition = null;
+    for (const m of f.history || []) addCommitted(state, fromHistory(m));
+    for (const item of outboxItems(chat.store)) {
+      addPending(state, item);
+      chat.send({ type: "message", client_id: item.client_id, text: item.text });
+    }
+    chat.render();
+    scrollToBottom(chat.ui);
+  }
+  function onAck(chat, f) {
+    const state = chat.state;
+    if (f.client_id) outboxRemove(chat.store, f.client_id);
+    const fresh = !state.conversationId || state.status === "resolved" || !state.status;
+    if (f.conversation_id && f.conversation_id !== state.conversationId && fresh) {
+      state.conversationId = f.conversation_id;
+      state.status = "pending";
+      state.agentName = null;
+      state.queuePosition = null;
+    }
+    const pending = state.messages.find((m) => m.client_id === f.client_id);
+    const committed = f.message_id ? state.messages.find((m) => m.message_id === f.message_id) : null;
+    if (pending && committed && pending !== committed) {
+      state.messages.splice(state.messages.indexOf(pending), 1);
+    } else if (pending) {
+      pending.pending = false;
+      pending.message_id = f.message_id || pending.message_id;
+    }
+    chat.render();
+  }
+  function onAgentMessage(chat, f) {
+    const state = chat.state;
+    const isNew = addCommitted(state, {
+      message_id: f.message_id || null,
+      mine: false,
+      author: f.author || "agent",
+      agent_name: f.agent_name || null,
+      text: f.text == null ? "" : String(f.text),
+      created_at: f.created_at || null
+    });
+    if (f.conversation_id) state.conversationId = f.conversation_id;
+    if (f.agent_name) state.agentName = f.agent_name;
+    state.agentTyping = false;
+    if (isNew && !state.open) state.unread += 1;
+    chat.render();
+    scrollToBottom(chat.ui);
+  }
+  function onQueue(chat, f) {
+    const state = chat.state;
+    if (f.conversation_id) state.conversationId = f.conversation_id;
+    state.queuePosition = typeof f.position === "number" ? f.position : null;
+    state.status = "pending";
+    state.agentName = null;
+    chat.render();
+  }
+  function onAssigned(chat, f) {
+    const state = chat.state;
+    if (f.conversation_id) state.conversationId = f.conversation_id;
+    state.agentName = f.agent_name || state.agentName;
+    state.status = "open";
+    state.queuePosition = null;
+    chat.render();
+  }
+  function onAgentTyping(chat, f) {
+    const state = chat.state;
+    state.agentTyping = !!f.typing;
+    if (f.agent_name) state.agentName = f.agent_name;
+    clearTimeout(state.agentTypingTimer);
+    if (state.agentTyping) {
+      state.agentTypingTimer = setTimeout(() => {
+        state.agentTyping = false;
+        chat.render();
+      }, AGENT_TYPING_TTL_MS);
+    }
+    chat.render();
+  }
+  function onStatus(chat, f) {
+    const state = chat.state;
+    if (f.conversation_id && state.conversationId && f.conversation_id !== state.conversationId) return;
+    state.status = f.status || state.status;
+    if (state.status === "resolved") {
+      state.queuePosition = null;
+      state.agentTyping = false;
+    }
+    chat.render();
+  }
+  function onError(chat, f) {
+    if (f.code === "auth") return;
+    if (f.client_id && (f.code === "too_large" || f.code === "bad_frame")) {
+      outboxRemove(chat.store, f.client_id);
+      const rejected = chat.state.messages.find((m) => m.client_id === f.client_id);
+      if (rejected) {
+        rejected.pending = false;
+        rejected.failed = true;
+      }
+    }
+    chat.showNotice(f.code === "unavailable" ? "Having trouble sending — we will keep trying." : f.code === "too_large" ? "That message is too long." : "Something went wrong (" + (f.code || "error") + ").");
+    if (f.code === "unavailable") setTimeout(() => chat.resendOutbox(), 3e3);
   }
 
-  // ------------------------------------------------------------------ boot
+  // agents_ui/static/widget/chat.js
+  var PING_EVERY_MS = 25e3;
+  var SILENCE_LIMIT_MS = 6e4;
+  var TYPING_SEND_EVERY_MS = 3e3;
+  var TYPING_IDLE_MS = 4e3;
+  var NOTICE_MS = 8e3;
+  var Chat = class {
+    /**
+     * @param {WidgetUi} ui
+     * @param {string} wsUrl the hub's /ws/chat
+     */
+    constructor(ui, wsUrl) {
+      this.ui = ui;
+      this.state = createChatState();
+      this.store = createStore();
+      this.socket = new ReconnectingSocket(() => wsUrl, {
+        onOpen: () => this.hello(),
+        onFrame: (f) => this.onFrame(
+          /** @type {ChatFrame} */
+          f
+        ),
+        onClose: () => {
+          this.state.ready = false;
+          this.state.typingOut.active = false;
+        },
+        onState: (link) => {
+          this.state.link = link;
+          this.render();
+        }
+      }, { pingEveryMs: PING_EVERY_MS, silenceLimitMs: SILENCE_LIMIT_MS });
+    }
+    /** Show what is queued, and reconnect at once for a returning visitor. */
+    boot() {
+      const queued = outboxItems(this.store);
+      for (const item of queued) addPending(this.state, item);
+      this.render();
+      if (this.store.get(TOKEN_KEY) || queued.length) this.connect();
+    }
+    render() {
+      render(this.ui, this.state);
+    }
+    // ---------------------------------------------------------------- panel
+    toggle() {
+      this.setOpen(!this.state.open);
+    }
+    /** @param {boolean} open */
+    setOpen(open) {
+      this.state.open = open;
+      showPanel(this.ui, open);
+      if (open) {
+        this.state.unread = 0;
+        this.connect();
+        this.render();
+        scrollToBottom(this.ui);
+        setTimeout(() => this.ui.input.focus(), 0);
+      } else {
+        this.stopTyping();
+        this.render();
+      }
+    }
+    // ---------------------------------------------------------------- socket
+    connect() {
+      if (this.state.started) return;
+      this.state.started = true;
+      this.socket.start();
+    }
+    hello() {
+      const hello = { type: "hello" };
+      const token = this.store.get(TOKEN_KEY);
+      if (token) hello.visitor_token = token;
+      const host = window.ContactHub || {};
+      if (typeof host.name === "string" && host.name) hello.name = host.name;
+      if (typeof host.email === "string" && host.email) hello.email = host.email;
+      this.socket.send(hello);
+    }
+    /**
+     * Frames other than hello may only follow the server's welcome.
+     * @param {object} obj
+     */
+    send(obj) {
+      return this.state.ready && this.socket.send(obj);
+    }
+    /** @param {ChatFrame} f */
+    onFrame(f) {
+      switch (f.type) {
+        case "welcome":
+          onWelcome(this, f);
+          break;
+        case "ack":
+          onAck(this, f);
+          break;
+        case "message":
+          onAgentMessage(this, f);
+          break;
+        case "queue":
+          onQueue(this, f);
+          break;
+        case "assigned":
+          onAssigned(this, f);
+          break;
+        case "typing":
+          onAgentTyping(this, f);
+          break;
+        case "status":
+          onStatus(this, f);
+          break;
+        case "error":
+          onError(this, f);
+          break;
+        default:
+          break;
+      }
+    }
+    resendOutbox() {
+      for (const item of outboxItems(this.store)) this.send({ type: "message", client_id: item.client_id, text: item.text });
+    }
+    /** @param {string} text */
+    showNotice(text) {
+      const state = this.state;
+      state.notice = text;
+      clearTimeout(state.noticeTimer);
+      state.noticeTimer = setTimeout(() => {
+        state.notice = "";
+        this.render();
+      }, NOTICE_MS);
+      this.render();
+    }
+    // ---------------------------------------------------------------- sending
+    /** @param {Event} ev */
+    onSubmit(ev) {
+      ev.preventDefault();
+      const state = this.state;
+      const text = this.ui.input.value.trim();
+      if (!text) return;
+      const item = { client_id: uuid(), text, created_at: (/* @__PURE__ */ new Date()).toISOString() };
+      outboxAdd(this.store, item);
+      addPending(state, item);
+      if (state.status === "resolved") {
+        state.status = null;
+        state.agentName = null;
+      }
+      this.ui.input.value = "";
+      this.stopTyping();
+      this.connect();
+      this.send({ type: "message", client_id: item.client_id, text: item.text });
+      this.render();
+      scrollToBottom(this.ui);
+    }
+    onTyping() {
+      const t = this.state.typingOut;
+      const now = Date.now();
+      if (!t.active || now - t.lastSent > TYPING_SEND_EVERY_MS) {
+        if (this.send({ type: "typing", typing: true })) {
+          t.active = true;
+          t.lastSent = now;
+        }
+      }
+      clearTimeout(t.idleTimer);
+      t.idleTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
+    }
+    stopTyping() {
+      const t = this.state.typingOut;
+      clearTimeout(t.idleTimer);
+      if (t.active) this.send({ type: "typing", typing: false });
+      t.active = false;
+      t.lastSent = 0;
+    }
+  };
 
-  function boot() {
-    buildUi();
-    // Show queued messages right away; they are re-sent once connected.
-    const queued = outboxItems();
-    for (const item of queued) addPending(item);
-    render();
-    // A returning visitor (or one with unsent messages) reconnects at once so
-    // agent replies and the outbox flow without opening the panel. A brand-new
-    // visitor is only created on the hub when they open the chat.
-    if (store.get(TOKEN_KEY) || queued.length) connect();
-    window.ContactHubWidget = { open: () => setOpen(true), close: () => setOpen(false) };
+  // agents_ui/static/widget/widget.css
+  var widget_default = "/*\n * The chat widget's styles, adopted into its shadow root (element.js): nothing here reaches\n * the host page, and the host page's rules do not reach in. Only inherited properties cross\n * the shadow boundary, through the host element, which a host page's `*` rule still styles:\n * .chw-root sets every inherited property that shows.\n */\n:host { all: initial; }\n*, *::before, *::after { box-sizing: border-box; margin: 0; padding: 0; }\nbutton, textarea { font: inherit; color: inherit; min-width: 0; }\n[hidden] { display: none !important; }\n\n.chw-root {\n  position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; color: #1f2328;\n  font: normal normal 400 14px/1.4 system-ui, -apple-system, \"Segoe UI\", Roboto, sans-serif;\n  text-align: left; text-indent: 0; text-transform: none; text-shadow: none; letter-spacing: normal;\n  word-spacing: normal; white-space: normal; direction: ltr; visibility: visible; cursor: auto;\n}\n.chw-launcher { width: 56px; height: 56px; border-radius: 50%; border: none; background: #2563eb; color: #fff; cursor: pointer; box-shadow: 0 4px 14px rgba(0,0,0,.25); display: flex; align-items: center; justify-content: center; position: relative; margin-left: auto; }\n.chw-launcher:hover { background: #1d4ed8; }\n.chw-launcher:focus-visible { outline: 3px solid #93c5fd; outline-offset: 2px; }\n.chw-launcher svg { width: 26px; height: 26px; fill: #fff; }\n.chw-dot { position: absolute; top: 2px; right: 2px; min-width: 18px; height: 18px; padding: 0 5px; border-radius: 9px; background: #dc2626; color: #fff; font-size: 11px; font-weight: 700; line-height: 18px; text-align: center; }\n.chw-panel { width: 340px; max-width: calc(100vw - 40px); height: 480px; max-height: calc(100vh - 110px); margin-bottom: 12px; background: #fff; border: 1px solid #d0d7de; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.18); display: flex; flex-direction: column; overflow: hidden; }\n.chw-header { background: #2563eb; color: #fff; padding: 10px 14px; display: flex; align-items: center; gap: 8px; }\n.chw-title { font-weight: 600; font-size: 15px; flex: 1; color: #fff; }\n.chw-close { background: transparent; border: none; color: #fff; font-size: 20px; line-height: 1; cursor: pointer; padding: 2px 6px; border-radius: 4px; }\n.chw-close:hover { background: rgba(255,255,255,.15); }\n.chw-info { padding: 6px 14px; background: #f6f8fa; border-bottom: 1px solid #eaeef2; font-size: 13px; color: #57606a; min-height: 0; }\n.chw-info > div { font-size: 13px; }\n.chw-info > div + div { margin-top: 2px; }\n.chw-conn { color: #9a6700; }\n.chw-notice { color: #cf222e; }\n.chw-status { color: #1a7f37; }\n.chw-thread { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 6px; background: #fff; }\n.chw-empty { color: #8c959f; text-align: center; margin-top: 40px; }\n.chw-msg { max-width: 80%; padding: 7px 10px; border-radius: 12px; white-space: pre-wrap; word-wrap: break-word; overflow-wrap: anywhere; }\n.chw-msg-mine { align-self: flex-end; background: #2563eb; color: #fff; border-bottom-right-radius: 4px; }\n.chw-msg-agent { align-self: flex-start; background: #eef1f4; color: #1f2328; border-bottom-left-radius: 4px; }\n.chw-msg-system { align-self: center; background: transparent; color: #57606a; font-style: italic; }\n.chw-msg-pending { opacity: .65; }\n.chw-msg-failed { opacity: .65; text-decoration: line-through; }\n.chw-meta { display: block; font-size: 11px; opacity: .75; margin-top: 2px; }\n.chw-typing { padding: 0 14px 4px; font-size: 12px; color: #57606a; font-style: italic; min-height: 0; }\n.chw-form { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #eaeef2; background: #fff; }\n.chw-input { flex: 1; resize: none; height: 40px; max-height: 120px; padding: 9px 10px; border: 1px solid #d0d7de; border-radius: 8px; background: #fff; color: #1f2328; }\n.chw-input:focus { outline: 2px solid #93c5fd; border-color: #2563eb; }\n.chw-send { border: none; background: #2563eb; color: #fff; border-radius: 8px; padding: 0 14px; font-weight: 600; cursor: pointer; }\n.chw-send:hover { background: #1d4ed8; }\n";
+
+  // agents_ui/static/widget/element.js
+  var TAG = "contacthub-chat";
+  function adoptStyles(root) {
+    if ("adoptedStyleSheets" in root && typeof CSSStyleSheet.prototype.replaceSync === "function") {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(widget_default);
+      root.adoptedStyleSheets = [sheet];
+      return;
+    }
+    const style = document.createElement("style");
+    style.textContent = widget_default;
+    root.appendChild(style);
+  }
+  var ContactHubChat = class extends HTMLElement {
+    constructor() {
+      super();
+      this.chat = null;
+    }
+    /** The hub when there is no `hub` attribute: this page's origin, unless defineChat says. */
+    get defaultHub() {
+      return location.origin;
+    }
+    connectedCallback() {
+      if (this.chat) return;
+      const root = this.shadowRoot || this.attachShadow({ mode: "open" });
+      adoptStyles(root);
+      const ui = buildUi(root);
+      const origin = new URL(this.getAttribute("hub") || this.defaultHub, location.href).origin;
+      const chat = new Chat(ui, origin.replace(/^http/, "ws") + "/ws/chat");
+      this.chat = chat;
+      ui.launcher.addEventListener("click", () => chat.toggle());
+      ui.close.addEventListener("click", () => chat.setOpen(false));
+      ui.form.addEventListener("submit", (ev) => chat.onSubmit(ev));
+      ui.input.addEventListener("keydown", (ev) => {
+        if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
+          ev.preventDefault();
+          chat.onSubmit(ev);
+        }
+      });
+      ui.input.addEventListener("input", () => chat.onTyping());
+      ui.input.addEventListener("blur", () => chat.stopTyping());
+      chat.boot();
+    }
+    open() {
+      if (this.chat) this.chat.setOpen(true);
+    }
+    close() {
+      if (this.chat) this.chat.setOpen(false);
+    }
+  };
+  function defineChat(hub) {
+    if (customElements.get(TAG)) return;
+    customElements.define(TAG, class extends ContactHubChat {
+      get defaultHub() {
+        return hub;
+      }
+    });
   }
 
-  if (document.body) boot();
-  else document.addEventListener('DOMContentLoaded', boot);
+  // agents_ui/static/widget/main.js
+  function ownScript() {
+    const current = document.currentScript;
+    if (current instanceof HTMLScriptElement && current.src) return current;
+    const scripts = document.getElementsByTagName("script");
+    for (let i = scripts.length - 1; i >= 0; i--) {
+      if (/\/widget\.js(?:[?#].*)?$/.test(scripts[i].src || "")) return scripts[i];
+    }
+    return null;
+  }
+  function install() {
+    if (window.__contactHubWidget) return;
+    window.__contactHubWidget = true;
+    const script = ownScript();
+    const hub = new URL(script && script.src ? script.src : "/", location.href).origin;
+    defineChat(hub);
+    const boot = () => {
+      let widget = (
+        /** @type {ContactHubChat | null} */
+        document.querySelector(TAG)
+      );
+      if (!widget) {
+        widget = /** @type {ContactHubChat} */
+        document.createElement(TAG);
+        widget.setAttribute("hub", hub);
+        document.body.appendChild(widget);
+      }
+      const chat = widget;
+      window.ContactHubWidget = { open: () => chat.open(), close: () => chat.close() };
+    };
+    if (document.body) boot();
+    else document.addEventListener("DOMContentLoaded", boot);
+  }
+  install();
 })();

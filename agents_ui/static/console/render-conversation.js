@@ -1,0 +1,201 @@
+// @ts-check
+/*
+ * Rendering the open conversation: header, banner, thread, typing line and the transfer
+ * picker. Customer text goes in through textContent only; the one exception is an email's
+ * formatted version, HTML the hub sanitized (nh3) before it was stored.
+ */
+
+import { clear, el, fmtTime } from '../common.js';
+import { renderConversationList, renderOffers } from './render-sidebar.js';
+import { byTime } from './messages.js';
+
+/**
+ * @import { Ctx } from './context.js'
+ * @import { Attachment } from '../protocol.js'
+ * @import { Msg } from './messages.js'
+ * @import { ConvState } from './state.js'
+ */
+
+/** @param {Ctx} ctx */
+export function renderAll(ctx) {
+  renderConversationList(ctx);
+  renderOffers(ctx);
+  renderSelected(ctx);
+}
+
+/** @param {Ctx} ctx @returns {ConvState | null} */
+function selected(ctx) {
+  return (ctx.S.selectedId && ctx.S.convs.get(ctx.S.selectedId)) || null;
+}
+
+/** @param {Ctx} ctx */
+export function renderSelected(ctx) {
+  const { dom } = ctx;
+  const c = selected(ctx);
+  dom.noSelection.hidden = !!c;
+  dom.convView.hidden = !c;
+  if (!c) return;
+  const conv = c.conv;
+  const resolved = conv.status === 'resolved';
+  dom.convTitle.textContent = conv.customer_name || 'Customer';
+  dom.convMeta.textContent = [conv.channel, conv.contact, conv.queue, conv.status, conv.subject,
+    conv.linked_to ? 'linked to ' + conv.linked_to : null].filter(Boolean).join(' · ');
+  const notice = resolved ? 'This conversation is resolved.'
+    : c.optedOut ? 'The customer opted out of texts from us (STOP). Replies are refused until they text START.' : '';
+  dom.banner.hidden = !notice;
+  dom.banner.textContent = notice;
+  for (const control of [dom.replyInput, dom.transferTarget, dom.transferSend, dom.resolve]) control.disabled = resolved;
+  const send = dom.replyForm.querySelector('button');
+  if (send) send.disabled = resolved;
+  renderThread(ctx);
+  renderTyping(ctx);
+  renderTransferTargets(ctx);
+}
+
+/** @param {Ctx} ctx */
+export function renderThread(ctx) {
+  const c = selected(ctx);
+  const thread = ctx.dom.thread;
+  if (!c) { clear(thread); return; }
+  // Stick to the bottom only if the agent has not scrolled up to read history.
+  const atBottom = thread.scrollHeight - thread.scrollTop - thread.clientHeight < 40;
+  const items = Array.from(c.messages.values()).sort(byTime).concat(Array.from(c.pending.values()));
+  const frag = document.createDocumentFragment();
+  for (const m of items) frag.appendChild(buildMessage(ctx, c, m));
+  clear(thread);
+  thread.appendChild(frag);
+  const id = ctx.S.selectedId || '';
+  if (atBottom || thread.dataset.rendered !== id) thread.scrollTop = thread.scrollHeight;
+  thread.dataset.rendered = id;
+}
+
+/**
+ * @param {Ctx} ctx
+ * @param {ConvState} c
+ * @param {Msg} m
+ */
+function buildMessage(ctx, c, m) {
+  const me = ctx.S.me;
+  const who = m.author === 'customer' ? 'customer' : m.author === 'system' ? 'system' : 'agent';
+  const label = who === 'customer' ? (c.conv.customer_name || 'Customer')
+    : who === 'system' ? 'System'
+      : (m.agent_id && me && m.agent_id === me.id ? 'You' : (m.agent_name || 'Agent'));
+  const stateText = m.state === 'pending' ? 'sending…'
+    : m.state === 'failed' ? 'not sent' + (m.error ? ': ' + m.error : '')
+      : deliveryText(m);
+  return el('div', {
+    class: 'msg msg-' + who + ' msg-' + m.state, testid: 'message',
+    attrs: { 'data-state': m.state, 'data-message-id': m.message_id || null, 'data-client-id': m.client_id || null },
+  },
+  el('div', { class: 'msg-text', text: m.text }),
+  emailParts(c, m),
+  attachmentList(m.attachments),
+  el('div', { class: 'msg-meta' },
+    el('span', { text: label }),
+    m.created_at ? el('span', { text: ' · ' + fmtTime(m.created_at) }) : null,
+    stateText ? el('span', {
+      class: 'msg-state' + (m.delivery_status === 'failed' || m.delivery_status === 'undelivered' ? ' msg-failed' : ''),
+      testid: 'delivery', text: ' · ' + stateText,
+    }) : null));
+}
+
+/**
+ * What an email carries beyond its new text: a parse problem, who wrote it when that is not
+ * the customer, the formatted version (HTML the hub sanitized with nh3 on arrival), the
+ * quoted history, and files left out for their size.
+ * @param {ConvState} c
+ * @param {Msg} m
+ */
+function emailParts(c, m) {
+  const meta = m.meta || {};
+  if (m.channel !== 'email' || m.direction === 'out') return null;
+  const parts = [];
+  if (meta.parse_error) {
+    const raw = String(meta.raw || '');
+    parts.push(el('div', { class: 'msg-warning', testid: 'parse-error' },
+      el('span', { text: 'Could not parse fully: ' + String(meta.parse_error) + ' ' }),
+      raw.startsWith('/') ? el('a', { text: 'original mail', attrs: { href: raw, target: '_blank', rel: 'noopener noreferrer' } }) : null));
+  }
+  if (meta.from && meta.from !== c.conv.contact) {
+    const from = String(meta.from);
+    parts.push(el('div', { class: 'msg-from muted', text: 'From ' + (meta.from_name ? String(meta.from_name) + ' <' + from + '>' : from) }));
+  }
+  if (m.html) {
+    const body = el('div', { class: 'msg-html', testid: 'message-html' });
+    // eslint-disable-next-line no-restricted-syntax -- sanitized by the hub (nh3) before it was stored
+    body.innerHTML = m.html;
+    parts.push(el('details', {}, el('summary', { text: 'Formatted' }), body));
+  }
+  if (meta.quoted) {
+    parts.push(el('details', {}, el('summary', { text: 'Quoted history' }),
+      el('pre', { class: 'msg-quoted', text: String(meta.quoted) })));
+  }
+  const omitted = /** @type {{ name?: string, size?: number, reason?: string }[]} */ (
+    Array.isArray(meta.attachments_omitted) ? meta.attachments_omitted : []);
+  for (const a of omitted) {
+    parts.push(el('div', { class: 'muted', text: (a.name || 'attachment') + ' (' + a.size + ' bytes) not kept: ' + (a.reason || '') }));
+  }
+  return parts.length ? el('div', { class: 'msg-email' }, ...parts) : null;
+}
+
+/** @param {Msg} m */
+function deliveryText(m) {
+  if (!m.delivery_status) return '';
+  const failed = m.delivery_status === 'failed' || m.delivery_status === 'undelivered';
+  return m.delivery_status + (failed && m.delivery_error ? ': ' + m.delivery_error : '');
+}
+
+/**
+ * Files on a message (MMS media, email parts, voicemail), as links: only http(s) URLs or our
+ * own paths get an href, so a crafted URL cannot run script.
+ * @param {Attachment[]} attachments
+ */
+function attachmentList(attachments) {
+  if (!attachments || !attachments.length) return null;
+  return el('ul', { class: 'msg-attachments' }, ...attachments.map((a) => {
+    const url = String(a.url || '');
+    const safe = /^https?:\/\//i.test(url) || url.startsWith('/');
+    const label = (a.name || 'attachment') + (a.content_type ? ' (' + a.content_type + ')' : '');
+    return el('li', {}, safe
+      ? el('a', { text: label, attrs: { href: url, target: '_blank', rel: 'noopener noreferrer' } })
+      : el('span', { text: label }));
+  }));
+}
+
+/** @param {Ctx} ctx */
+export function renderTyping(ctx) {
+  const c = selected(ctx);
+  const on = !!(c && c.customerTyping && c.conv.status !== 'resolved');
+  const node = ctx.dom.typing;
+  node.hidden = !on;
+  if (c && on) node.textContent = (c.conv.customer_name || 'Customer') + ' is typing…';
+}
+
+/** @param {Ctx} ctx */
+export function renderTransferTargets(ctx) {
+  const { S } = ctx;
+  const sel = ctx.dom.transferTarget;
+  // Rebuilding the options closes an open dropdown; only do it when they change.
+  const signature = JSON.stringify([S.me && S.me.id,
+    S.directory.agents.map((a) => [a.id, a.name, a.status]), S.directory.queues.map((q) => q.name)]);
+  if (sel.dataset.signature === signature) return;
+  sel.dataset.signature = signature;
+  const keep = sel.value;
+  clear(sel);
+  sel.appendChild(el('option', { text: 'Transfer to…', attrs: { value: '' } }));
+  const agents = S.directory.agents.filter((a) => !S.me || a.id !== S.me.id);
+  if (agents.length) {
+    const g = el('optgroup', { attrs: { label: 'Agents' } });
+    for (const a of agents) {
+      g.appendChild(el('option', { text: a.name + ' (' + (a.status || 'unknown') + ')', attrs: { value: 'agent:' + a.id } }));
+    }
+    sel.appendChild(g);
+  }
+  const queues = S.directory.queues;
+  if (queues.length) {
+    const g = el('optgroup', { attrs: { label: 'Queues' } });
+    for (const q of queues) g.appendChild(el('option', { text: 'Queue: ' + q.name, attrs: { value: 'queue:' + q.name } }));
+    sel.appendChild(g);
+  }
+  if (Array.from(sel.options).some((o) => o.value === keep)) sel.value = keep;
+}
