@@ -84,5 +84,6 @@ async def test_agent_and_customer_in_the_browser(
         await customer.get_by_test_id("chat-send").click()
         await agent.get_by_test_id("message").filter(has_text="Thanks!").wait_for()
         await agent.screenshot(path=str(tmp_path / "console.png"))
+        await customer.screenshot(path=str(tmp_path / "widget-chatting.png"))
     finally:
         await hub.stop()

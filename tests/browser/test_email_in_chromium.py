@@ -75,5 +75,6 @@ async def test_email_in_the_console(
         await (
             broken.get_by_test_id("parse-error").filter(has_text="Could not parse fully").wait_for()
         )
+        await page.screenshot(path=str(tmp_path / "console-email.png"), full_page=True)
     finally:
         await hub.stop()

@@ -220,6 +220,8 @@ async def test_console_and_supervisor_under_a_strict_csp(
                 .and_(page.locator("[data-state=connected]"))
                 .wait_for()
             )
+            name = path.strip("/") or "console"
+            await page.screenshot(path=str(tmp_path / f"{name}-strict-csp.png"))
         assert problems == []
     finally:
         await chromium.close()

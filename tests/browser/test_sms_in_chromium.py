@@ -63,6 +63,7 @@ async def test_delivery_status_and_opt_out_in_the_console(
             await twilio.sms("SM" + "6" * 32, "STOP")
             banner = page.get_by_test_id("conversation-banner")
             await banner.filter(has_text="opted out").wait_for()
+            await page.screenshot(path=str(tmp_path / "console-sms-opted-out.png"))
             await page.get_by_test_id("reply-input").fill("One more thing")
             await page.get_by_test_id("reply-send").click()
             await page.get_by_test_id("message").filter(has_text="not sent").wait_for()
