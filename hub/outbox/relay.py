@@ -87,7 +87,7 @@ class OutboxRelay:
         kinds = sorted(self._senders)
         limit = min(free, CLAIM_BATCH)
 
-        def claim(tx: Transaction) -> tuple[int, list[OutboxItem]]:
+        def claim(tx: Transaction) -> tuple[int, list[OutboxItem], int]:
             # One write per pass: settle sends a crash cut off, then claim what is due, and
             # fail the rows whose payload does not read (they would never send).
             interrupted = _settle_interrupted(tx, now)
@@ -95,16 +95,16 @@ class OutboxRelay:
             for ref, reason in claimed.refused:
                 log.error("outbox: %s refused: %s", ref.item_id, reason)
                 _fail(tx, ref, reason)
-            return interrupted, claimed.items
+            return interrupted, claimed.items, len(claimed.refused)
 
-        interrupted, items = await self._work.run(claim)
+        interrupted, items, refused = await self._work.run(claim)
         if interrupted:
             log.warning("outbox: %d sends were interrupted by a crash; marked failed", interrupted)
         for item in items:
             task = asyncio.create_task(self._send(item), name=f"outbox-{item.id}")
             self._sending.add(task)
             task.add_done_callback(self._finished)
-        return len(items) == limit
+        return len(items) + refused == limit  # a full batch: more may be due
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._sending.discard(task)
