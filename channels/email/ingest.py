@@ -60,6 +60,11 @@ class EmailIngest:
         self._delivery = delivery
         self._own = frozenset(m.address.lower() for m in settings.mailboxes)
         self._on_import = on_import
+        # Resolved before the channel was built (hub.settings.queues); checked here, at start.
+        self._queues = {
+            m.name: resolved(m.queue, f"channels.email.mailboxes.{m.name}.queue")
+            for m in settings.mailboxes
+        }
 
     async def known(self, message_ids: Sequence[str]) -> set[str]:
         return await self._store.known_message_ids(message_ids)
@@ -96,7 +101,7 @@ class EmailIngest:
         threads = [decide(m, known, self._tokens, self._own, now, window) for m in mails]
         owners = await self._owners(mails, threads, known)
         inbound = [
-            inbound_message(mail, thread, owner, mailbox, resolved(mailbox.queue, mailbox.name))
+            inbound_message(mail, thread, owner, mailbox, self._queues[mailbox.name])
             for mail, thread, owner in zip(mails, threads, owners, strict=True)
         ]
         results = await asyncio.gather(*(self._stream.receive(m) for m in inbound))

@@ -8,17 +8,16 @@ from typing import Literal
 
 from pydantic import Field, SecretStr
 
+from hub.errors import ConfigError
 from hub.settings.email import EmailSettings
 from hub.settings.sections import Section
 
 
-class Unresolved(RuntimeError):
-    """A channel was built from a section whose queues were not resolved (a wiring bug)."""
-
-
 def resolved(queue: str | None, key: str) -> str:
+    """A queue reference of a section built by hub.settings.queues.resolve_channels; None
+    there is a wiring mistake, named at start rather than routed somewhere arbitrary."""
     if queue is None:
-        raise Unresolved(f"{key} was not resolved: build channels from resolve_channels()")
+        raise ConfigError(key, "not resolved: build channels from resolve_channels()")
     return queue
 
 
