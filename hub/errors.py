@@ -62,9 +62,19 @@ class AuthError(HubError):
 
 
 class StorageUnavailable(HubError):
-    """The database could not be reached or timed out; the caller should retry later."""
+    """The database could not be reached or timed out; the caller should retry later.
+    `message` is what a client may be told; `detail` (the driver's words, which can quote
+    SQL) is for the log only."""
 
     code = "unavailable"
+
+    def __init__(self, operation: str, detail: str = "") -> None:
+        super().__init__(f"the database could not be reached ({operation}); try again shortly")
+        self.operation = operation
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.message}: {self.detail}" if self.detail else self.message
 
 
 class SchemaOutdated(HubError):

@@ -59,7 +59,7 @@ class Database:
                         await _lock_event_order(conn)
                     yield conn
             except (OperationalError, InterfaceError, OSError) as exc:
-                raise StorageUnavailable(f"database write failed: {exc}") from exc
+                raise StorageUnavailable("write", str(exc)) from exc
 
     async def write_batch(self, work: Callable[[sa.Connection], T]) -> T:
         """Run `work`, plain synchronous Core code, as one write transaction: on SQLite in
@@ -73,7 +73,7 @@ class Database:
                     await _lock_event_order(conn)
                     return await conn.run_sync(work)
             except (OperationalError, InterfaceError, OSError) as exc:
-                raise StorageUnavailable(f"database write failed: {exc}") from exc
+                raise StorageUnavailable("write", str(exc)) from exc
 
     def _run_batch(self, work: Callable[[sa.Connection], T]) -> T:
         with self._batch_engine.begin() as conn:
@@ -85,7 +85,7 @@ class Database:
             async with self.reader.connect() as conn:
                 yield conn
         except (OperationalError, InterfaceError, OSError) as exc:
-            raise StorageUnavailable(f"database read failed: {exc}") from exc
+            raise StorageUnavailable("read", str(exc)) from exc
 
     async def dispose(self) -> None:
         if self._thread is not None:

@@ -223,3 +223,43 @@ async def test_session_cookie_is_refused_from_another_origin(hub: RunningHub) ->
         own = await http.ws_connect(f"{hub.ws_url}/ws/agent", headers={"Origin": hub.url})
         assert (await own.receive_json(timeout=5))["type"] == "welcome"
         await own.close()
+
+
+async def test_a_nul_in_one_visitors_text_fails_nobody_else(
+    tmp_path: Path, database_url: str
+) -> None:
+    """On PostgreSQL one NUL used to fail the whole inbound batch: 29 of 30 visitors got
+    `internal`. Now it is refused at the edge, naming the field, and the rest are stored."""
+    import asyncio
+
+    hub = await RunningHub(make_settings(tmp_path, database_url)).start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            customers = [await connect_customer(http, hub) for _ in range(30)]
+            sends = [
+                c.send(
+                    type="message",
+                    client_id=f"m{n}",
+                    text="bad\u0000text" if n == 7 else f"hello {n}",
+                )
+                for n, c in enumerate(customers)
+            ]
+            await asyncio.gather(*sends)
+            error = await customers[7].expect("error")
+            assert error["code"] == "bad_frame" and error["client_id"] == "m7"
+            assert (
+                error["message"]
+                == "text: contains a NUL character (U+0000), which cannot be stored"
+            )
+            acks = [await c.expect("ack") for n, c in enumerate(customers) if n != 7]
+            assert len({a["message_id"] for a in acks}) == 29
+            lone = '{"type": "message", "client_id": "s1", "text": "half \\ud83d"}'
+            await customers[7].ws.send_str(lone)
+            error = await customers[7].expect("error", lambda f: f.get("client_id") == "s1")
+            assert "unpaired surrogate (U+D83D)" in error["message"]
+            assert (await customers[7].say("now fine"))["client_id"]  # the socket lives on
+            for c in customers:
+                await c.close()
+        assert await _message_count(hub) >= 2 * 30  # each visitor's opening and message
+    finally:
+        await hub.stop()

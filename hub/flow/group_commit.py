@@ -3,7 +3,9 @@ gathered as one batch, at most `max_delay` after the first item or as soon as `m
 waiting. While a batch commits, the next one gathers, so throughput grows with load.
 
 `flush` returns the results and, optionally, a follow-up that runs after every caller has been
-answered: that is where events are published, so acknowledgements never trail them."""
+answered: that is where events are published, so acknowledgements never trail them. A flush
+that fails (the database up but refusing something) is retried in halves, so one bad item
+fails alone and the rest of its batch commits."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from hub.errors import StorageUnavailable
 from hub.flow.tasks import stop
 
 T = TypeVar("T")
@@ -81,15 +84,29 @@ class GroupCommitter(Generic[T, R]):
 
     async def _flush_batch(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
         live = [(item, future) for item, future in batch if not future.cancelled()]
-        if not live:
-            return
+        if live:
+            await self._commit(live)
+
+    async def _commit(self, live: list[tuple[T, asyncio.Future[R]]]) -> None:
         try:
             results, after_commit = await self._flush([item for item, _ in live])
-        except Exception as exc:
+        except StorageUnavailable as exc:
+            # The database is away: every item would fail alike, so none is retried here.
             log.warning("group commit of %d items failed: %s", len(live), exc)
-            for _, future in live:
-                if not future.done():
-                    future.set_exception(exc)
+            _fail(live, exc)
+            return
+        except Exception as exc:
+            if len(live) == 1:
+                log.warning("an item the database refused failed alone: %r", exc)
+                _fail(live, exc)
+                return
+            # One item the database refuses must not fail the others: commit the halves
+            # apart, in order, until the failing one stands alone (2·log2(n) extra
+            # transactions for one bad item; none at all while every item is good).
+            log.warning("group commit of %d items failed (%r); retrying in halves", len(live), exc)
+            middle = len(live) // 2
+            await self._commit(live[:middle])
+            await self._commit(live[middle:])
             return
         for (_, future), result in zip(live, results, strict=True):
             if not future.done():
@@ -100,3 +117,9 @@ class GroupCommitter(Generic[T, R]):
                 await after_commit()
             except Exception:
                 log.exception("publishing after commit failed; consumers resync from the log")
+
+
+def _fail(live: Sequence[tuple[object, asyncio.Future[Any]]], exc: Exception) -> None:
+    for _, future in live:
+        if not future.done():
+            future.set_exception(exc)

@@ -11,6 +11,7 @@ from hub.flow.placement import place
 from hub.models import InboundMessage, Ingested
 from hub.ports import InboundWriter
 from hub.settings import DatabaseSettings
+from hub.wire.text import storable_message
 
 
 class InboundStream:
@@ -32,8 +33,9 @@ class InboundStream:
 
     async def receive(self, message: InboundMessage) -> Ingested:
         """Returns once the message is committed: only then may the channel acknowledge it.
-        A duplicate (same dedupe key) returns the original with `duplicate=True`."""
-        return await self._committer.submit(message)
+        A duplicate (same dedupe key) returns the original with `duplicate=True`. Text the
+        database cannot store is dropped or replaced first (hub/wire/text.py)."""
+        return await self._committer.submit(storable_message(message))
 
     async def _flush(self, batch: Sequence[InboundMessage]) -> Flushed[Ingested]:
         results, envelopes = await self._writer.ingest(batch, place)

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from hub.errors import BadInput, TooLarge
+from hub.wire.text import unstorable_field
 
 F = TypeVar("F")
 
@@ -27,6 +28,10 @@ def parse_frame(adapter: TypeAdapter[F], data: str, limit: int) -> F:
         raise BadInput(f"not JSON: {exc}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
         raise BadInput('a frame is a JSON object with a string "type"')
+    unstorable = unstorable_field(raw)
+    if unstorable is not None:
+        field, problem = unstorable
+        raise BadInput(f"{field}: contains {problem}, which cannot be stored")
     try:
         return adapter.validate_python(raw)
     except ValidationError as exc:

@@ -274,3 +274,31 @@ async def test_first_run_imports_unread_mail_only(
         assert len(await view.conversations()) == 2
     finally:
         await hub.stop()
+
+
+async def test_mail_with_nul_characters_is_stored_on_every_database(
+    tmp_path: Path,
+    database_url: str,
+    dovecot: Dovecot,
+    mailbox: TestMailbox,
+    smtp_server: SmtpServer,
+) -> None:
+    """PostgreSQL cannot store NUL: mail carrying one (raw, or quoted-printable =00) is kept
+    with it dropped and the count recorded, and the next mail still arrives."""
+    settings = email_settings(tmp_path, database_url, dovecot, smtp_server)
+    view = HubView(settings)
+    hub = await RunningHub(settings).start()
+    try:
+        await mailbox.deliver(
+            b"From: n@customer.test\r\nMessage-ID: <nul1@customer.test>\r\nSubject: Null\x00ed"
+            b"\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            b"Content-Transfer-Encoding: quoted-printable\r\n\r\nmy parcel=00 is late\r\n"
+        )
+        await mailbox.deliver(mail(2))
+        conversations = await view.wait_conversations(2)
+        messages = [m for c in conversations for m in await view.messages(c.id)]
+        [nul] = [m for m in messages if m.external_id == "nul1@customer.test"]
+        assert nul.text.strip() == "my parcel is late"
+        assert "\x00" not in nul.meta["subject"] and nul.meta["replaced_characters"] >= 1
+    finally:
+        await hub.stop()

@@ -170,3 +170,24 @@ async def test_storage_down_is_a_503_so_twilio_retries_and_nothing_is_lost(
         assert await stored_events(hub) == ["conversation_opened", "message"]
     finally:
         await hub.stop()
+
+
+async def test_a_text_with_characters_no_database_stores_is_kept_clean(
+    tmp_path: Path, database_url: str, standin: Standin, http: aiohttp.ClientSession
+) -> None:
+    """A text is the customer's words from the provider, so it is stored, not refused: the
+    NUL (which PostgreSQL cannot store) dropped, and the message says so."""
+    hub = await start_hub(tmp_path, database_url, standin[1])
+    try:
+        body = "my order\x00 #12 arrived\x00 broken"
+        status, text = await TwilioSide(http, hub).post(
+            "/twilio/sms", SMS | {"Body": body, "MessageSid": "SM" + "7" * 32}
+        )
+        assert status == 200, text
+        async with open_store(hub.settings.database_url) as store:
+            [conversation] = await store.reader.unresolved()
+            [message] = await store.reader.messages(conversation.id)
+        assert message.text == "my order #12 arrived broken"
+        assert message.meta["replaced_characters"] == 2
+    finally:
+        await hub.stop()
