@@ -78,6 +78,8 @@ class SupervisorSocket:
             await asyncio.sleep(SNAPSHOT_INTERVAL)
             while subscription.get_nowait() is not None:
                 pass  # one snapshot covers every change since the last one
+            if subscription.overflowed:
+                subscription.recover()  # and the next snapshot covers what it dropped
 
     async def _on_text(self, ws: web.WebSocketResponse, supervisor: Agent, data: str) -> None:
         try:

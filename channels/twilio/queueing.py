@@ -74,6 +74,11 @@ class CallQueue:
         async with self._feed.subscribe() as events:
             ready.set()
             while True:
+                if events.overflowed:
+                    # Assignments dropped meanwhile are caught by the hold-music request, which
+                    # checks again; from here on, live again.
+                    log.warning("call queue fell behind the event feed; resuming")
+                    events.recover()
                 envelope = await events.get()
                 if not isinstance(envelope, Envelope):
                     continue

@@ -29,7 +29,8 @@ RECONNECT_MAX_SECONDS = 10.0
 
 class Subscription:
     """A bounded mailbox. A subscriber that falls this far behind is cut off (`overflowed`)
-    rather than slowing everyone; consoles then catch up from the event log on reconnect."""
+    rather than slowing everyone, and must make up for what it missed: consoles reconnect
+    and resume from the event log, others `recover()` and resync."""
 
     def __init__(self, maxsize: int = SUBSCRIBER_BACKLOG) -> None:
         self._queue: asyncio.Queue[BusMessage] = asyncio.Queue(maxsize)
@@ -43,6 +44,14 @@ class Subscription:
         except asyncio.QueueFull:
             self.overflowed = True
             log.warning("bus subscriber overflowed; it must resync from the event log")
+
+    def recover(self) -> None:
+        """Take messages again after an overflow, from an empty mailbox. What was dropped in
+        between is the caller's to make up for: the feed reads it from the event log, a
+        supervisor's next snapshot covers it."""
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self.overflowed = False
 
     async def get(self) -> BusMessage:
         return await self._queue.get()

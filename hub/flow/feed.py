@@ -88,6 +88,17 @@ class EventFeed:
                 self._receive(message)
                 while (more := incoming.get_nowait()) is not None:
                     self._receive(more)
+                if incoming.overflowed:
+                    await self._recover(incoming)
+
+    async def _recover(self, incoming: Subscription) -> None:
+        """The bus outran us and dropped what it could not queue: live again from here, and
+        what was dropped comes from the log (ephemeral signals of the gap are lost, as
+        signals are when nobody is listening)."""
+        log.warning("event feed fell behind the bus; catching up from the event log")
+        incoming.recover()
+        while await self._catch_up() == CATCH_UP_PAGE:
+            pass  # a full page: there may be more
 
     def _wait(self) -> float:
         """How long to wait for the bus: a gap is given GAP_WAIT_SECONDS from when it was first
@@ -109,14 +120,15 @@ class EventFeed:
         while (following := self._held.pop(self.cursor + 1, None)) is not None:
             self._deliver(following)
 
-    async def _catch_up(self) -> None:
-        """Read from the log what the bus lost or has not brought after the wait."""
+    async def _catch_up(self) -> int:
+        """Read from the log what the bus lost or has not brought after the wait; returns
+        how many events the read brought."""
         self._gap_since = asyncio.get_running_loop().time()  # a failed read waits again too
         try:
             missing = await self._events.after(self.cursor, limit=CATCH_UP_PAGE)
         except Exception:
             log.exception("event feed could not read the event log; will retry")
-            return
+            return 0
         # The log is the truth: deliver what it holds, in order, past ids it does not have
         # (rolled back). A held envelope within what was read that the log does not have is
         # not ours (a foreign publisher on the channel) and is dropped; held ones beyond a
@@ -133,6 +145,7 @@ class EventFeed:
         for envelope in missing:
             self._held.pop(envelope.id, None)
             self._deliver(envelope)
+        return len(missing)
 
     def _deliver(self, envelope: Envelope) -> None:
         self.cursor = envelope.id

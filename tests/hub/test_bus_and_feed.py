@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from hub.events import Envelope, Ephemeral, PresenceChanged
-from hub.flow.bus import Bus, BusMessage
+from hub.flow.bus import SUBSCRIBER_BACKLOG, Bus, BusMessage
 from hub.flow.feed import EventFeed
 from hub.ids import AgentId, ConversationId, CustomerId, EventId
 from hub.ports import Store
@@ -220,3 +220,27 @@ async def test_feed_fills_a_permanent_gap_under_steady_traffic(
             received = [first, *await _take(subscription, len(envelopes) - 2)]
             await traffic
             assert [m.id for m in received] == [e.id for e in envelopes[1:]]  # type: ignore[union-attr]
+
+
+async def test_the_feed_recovers_from_its_own_overflow(store: Store) -> None:
+    """A burst bigger than the feed's mailbox (10,000 queue positions at once, as one
+    dispatch pass over a big backlog publishes) used to leave every listener of the process
+    on one-second log polls, and typing signals never came again."""
+    async with Bus(None, namespace="t") as bus, EventFeed(bus, store.events) as feed:
+        async with feed.subscribe(audience=AgentId("a1")) as mine:
+            burst = [
+                Ephemeral(
+                    type="queue",
+                    conversation_id=ConversationId(f"c{n}"),
+                    customer_id=CustomerId(f"u{n}"),
+                    position=n,
+                )
+                for n in range(SUBSCRIBER_BACKLOG + 500)
+            ]
+            await bus.publish(burst)  # delivered before the feed's task can run
+            [logged] = await _log_presence(store, 1)  # written while the feed was behind
+            await asyncio.sleep(0.1)
+            await bus.publish([_typing()])
+            got = await _take(mine, 2)
+            assert got[0] == logged  # from the log, in order
+            assert isinstance(got[1], Ephemeral) and got[1].type == "typing"  # live again
