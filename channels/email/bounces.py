@@ -5,6 +5,7 @@ sent. Non-standard bounces from a mailer-daemon are searched for our Message-IDs
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from email.message import Message
 
 from channels.email.headers import parse_message_ids
@@ -13,7 +14,7 @@ from channels.email.parsed import Bounce
 _STATUS_FIELDS = {"final-recipient", "original-recipient", "action", "status", "diagnostic-code"}
 
 
-def find_bounce(message: Message, own_domains: frozenset[str], text: str) -> Bounce | None:
+def find_bounce(message: Message, ours: Callable[[str], bool], text: str) -> Bounce | None:
     """The failure this report describes, or None when it is no failure of ours (a delay
     notice, or a bounce of mail we did not send)."""
     recipients: list[str] = []
@@ -32,14 +33,14 @@ def find_bounce(message: Message, own_domains: frozenset[str], text: str) -> Bou
             ids += _original_ids(part)
     if not ids:
         ids = _ids_in_text(text)
-    ours = tuple(dict.fromkeys(m for m in ids if m.rsplit("@", 1)[-1].lower() in own_domains))
-    if not ours:
+    sent = tuple(dict.fromkeys(m for m in ids if ours(m)))
+    if not sent:
         return None
     is_report = message.get_content_type() == "multipart/report"
     if is_report and not failed:
         return None  # "delayed" or "delivered": not a failure
     reason = "; ".join(r for r in reasons if r) or "the receiving server returned the mail"
-    return Bounce(ours, tuple(r for r in recipients if r), reason)
+    return Bounce(sent, tuple(r for r in recipients if r), reason)
 
 
 def _status_blocks(part: Message) -> list[dict[str, str]]:

@@ -29,14 +29,18 @@ def attachment_store(data_dir: Path, settings: EmailSettings) -> AttachmentStore
     return AttachmentStore(data_dir / "attachments", settings.max_attachment_bytes)
 
 
+def reply_tokens(secret: str, domain: str) -> Tokens:
+    """Reply tokens are signed with a key of their own, derived from the hub's secret."""
+    key = hmac.new(secret.encode(), b"contacthub email reply tokens", hashlib.sha256)
+    return Tokens(key.digest(), domain)
+
+
 class EmailChannel:
     def __init__(self, settings: EmailSettings, context: ChannelContext) -> None:
         store = context.store
-        # Reply tokens are signed with a key of their own, derived from the hub's secret.
-        key = hmac.new(context.secret.encode(), b"contacthub email reply tokens", hashlib.sha256)
-        self.tokens = Tokens(key.digest(), settings.message_id_domain)
+        self.tokens = reply_tokens(context.secret, settings.message_id_domain)
         self.files = attachment_store(context.data_dir, settings)
-        parser = MailParser(self.files, frozenset({settings.message_id_domain}))
+        parser = MailParser(self.files, self.tokens)
         self.auto_ack = AutoAck(settings, context.conversations.send_automatic)
         self.ingest = EmailIngest(
             settings,

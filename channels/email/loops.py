@@ -8,6 +8,8 @@ only sent by bulk senders, so it counts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from channels.email.headers import HeaderReader
 from channels.email.parsed import Address
 
@@ -19,10 +21,12 @@ def loop_reason(
     headers: HeaderReader,
     sender: Address | None,
     message_id: str | None,
-    own_domains: frozenset[str],
+    ours: Callable[[str], bool],
     content_type: str,
 ) -> str | None:
-    """Why this mail must not open a conversation, or None for mail a person wrote."""
+    """Why this mail must not open a conversation, or None for mail a person wrote.
+    `ours(message_id)` says whether a Message-ID has the shape of ours (the signed token):
+    colleagues' mail clients write Message-IDs in our domain too, and they are people."""
     auto = headers.text("Auto-Submitted").lower()
     if auto and auto != "no":
         return f"auto-submitted: {auto}"
@@ -40,6 +44,6 @@ def loop_reason(
         return "mailer-daemon sender"
     if headers.text("X-ContactHub-Message"):
         return "our own outbound mail"
-    if message_id and message_id.rsplit("@", 1)[-1].lower() in own_domains:
+    if message_id and ours(message_id):
         return "our own outbound mail"
     return None

@@ -22,15 +22,20 @@ from channels.email.loops import loop_reason
 from channels.email.parsed import ParsedMail, StoredAttachment
 from channels.email.policy import POLICY
 from channels.email.quotes import split_quoted
+from channels.email.tokens import Tokens
 
 
 class MailParser:
-    """Parses mail for one installation: `own_domains` are the domains of our Message-IDs
-    (loop and bounce detection); attachments and the raw mail go to `store`."""
+    """Parses mail for one installation: `tokens` tell our own Message-IDs (signed) from
+    anyone else's, for loop and bounce detection; attachments and the raw mail go to
+    `store`."""
 
-    def __init__(self, store: AttachmentStore, own_domains: frozenset[str]) -> None:
+    def __init__(self, store: AttachmentStore, tokens: Tokens) -> None:
         self.store = store
-        self.own_domains = frozenset(d.lower() for d in own_domains)
+        self._tokens = tokens
+
+    def ours(self, message_id: str) -> bool:
+        return self._tokens.conversation_of_message_id(message_id) is not None
 
     def parse(self, raw: bytes) -> ParsedMail:
         """The raw bytes are stored (by hash) when the mail could not be read fully, so
@@ -84,9 +89,9 @@ class MailParser:
             html=html,
             attachments=tuple(attachments),
             loop_reason=loop_reason(
-                headers, sender, message_id, self.own_domains, message.get_content_type()
+                headers, sender, message_id, self.ours, message.get_content_type()
             ),
-            bounce=find_bounce(message, self.own_domains, text),
+            bounce=find_bounce(message, self.ours, text),
             charset_fallbacks=tuple(fallbacks),
         )
         errors = _problems(message, headers, message_id, sender is not None)

@@ -12,9 +12,11 @@ import pytest
 
 from channels.email.attachments import AttachmentStore
 from channels.email.parse import MailParser
+from channels.email.tokens import Tokens
 from tests.channels.email import shapes
 
-OURS = frozenset({shapes.OUR_DOMAIN})
+OURS = Tokens(b"test-secret", shapes.OUR_DOMAIN)
+SENT = OURS.message_id("m1", "0005f1a2b3c4d5e6f7a8b9c0")  # one of our outbound Message-IDs
 
 
 @pytest.fixture
@@ -223,8 +225,13 @@ def test_loop_protection_headers(parser: MailParser, header: str, reason: str) -
 def test_loop_protection_senders_and_own_message_ids(parser: MailParser) -> None:
     daemon = parser.parse(shapes.first_mail(sender="MAILER-DAEMON@mx.customer.test"))
     assert daemon.loop_reason == "mailer-daemon sender"
-    ours = parser.parse(shapes.first_mail(message_id=f"<abc.tok@{shapes.OUR_DOMAIN}>"))
+    ours = parser.parse(shapes.first_mail(message_id=f"<{SENT}>"))
     assert ours.loop_reason == "our own outbound mail"
+    # A colleague's mail client writes Message-IDs in our domain too: a person's mail.
+    colleague = f"<CAF+x7Qk2@{shapes.OUR_DOMAIN}>"
+    assert parser.parse(shapes.first_mail(message_id=colleague)).loop_reason is None
+    forged = f"<m1.0005f1a2b3c4d5e6f7a8b9c0-000000000000@{shapes.OUR_DOMAIN}>"
+    assert parser.parse(shapes.first_mail(message_id=forged)).loop_reason is None
     group = parser.parse(b"From: a@customer.test\r\nList-Id: <support.example.com>\r\n\r\nhi\r\n")
     assert group.loop_reason is None  # a Google Group as the support alias is a person's mail
     assert parser.parse(shapes.first_mail()).loop_reason is None
@@ -246,14 +253,16 @@ def _dsn(action: str, original_id: str) -> bytes:
 
 
 def test_bounce_names_our_failed_message(parser: MailParser) -> None:
-    mail = parser.parse(_dsn("failed", f"m1.tok@{shapes.OUR_DOMAIN}"))
+    mail = parser.parse(_dsn("failed", SENT))
     assert mail.loop_reason == "delivery report"
     assert mail.bounce is not None
-    assert mail.bounce.message_ids == (f"m1.tok@{shapes.OUR_DOMAIN}",)
+    assert mail.bounce.message_ids == (SENT,)
     assert mail.bounce.recipients == ("nobody@customer.test",)
     assert mail.bounce.reason == "5.1.1 550 5.1.1 User unknown"
 
 
 def test_delay_notices_and_foreign_bounces_are_no_failure(parser: MailParser) -> None:
-    assert parser.parse(_dsn("delayed", f"m1.tok@{shapes.OUR_DOMAIN}")).bounce is None
+    assert parser.parse(_dsn("delayed", SENT)).bounce is None
     assert parser.parse(_dsn("failed", "someone@else.test")).bounce is None
+    # A colleague's mail that bounced is not one of our sends.
+    assert parser.parse(_dsn("failed", f"CAF+x7Qk2@{shapes.OUR_DOMAIN}")).bounce is None

@@ -29,7 +29,7 @@ CAROL_FIRST = "first@customer.test"
 
 @pytest.fixture
 def parser(tmp_path: Path) -> MailParser:
-    return MailParser(AttachmentStore(tmp_path, 1_000_000), frozenset({shapes.OUR_DOMAIN}))
+    return MailParser(AttachmentStore(tmp_path, 1_000_000), tokens)
 
 
 def conversation(
