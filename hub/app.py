@@ -31,6 +31,7 @@ from hub.services.delivery import DeliveryService
 from hub.services.offers import OfferService
 from hub.settings import Settings
 from hub.settings.queues import resolve_channels
+from hub.settings.secrets import require_channel_secrets
 from hub.wire.sockets import SocketHub
 from routing import Router
 from storage import open_store
@@ -70,6 +71,8 @@ class _Core:
 
 
 async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application:
+    # Before anything is opened: a channel that cannot run stops start-up, naming the key.
+    require_channel_secrets(resolve_channels(settings))
     core = await _core(settings, stack)
     app = web.Application()
     sockets = SocketHub()  # customer and agent sockets, closed with 1001 at shutdown

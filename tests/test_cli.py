@@ -120,3 +120,40 @@ def test_an_agents_phone_is_kept_in_e164_and_a_bad_one_refused(
     listing = capsys.readouterr().out
     assert "phone=+15550102000" in listing and "phone=client:cy-laptop" in listing
     assert "bo@example.com" not in listing
+
+
+CHANNELS_WITHOUT_SECRETS = """
+[channels.twilio]
+enabled = true
+account_sid = "AC00000000000000000000000000000001"
+auth_token_env = "CONTACTHUB_TEST_UNSET_TWILIO_TOKEN"
+public_base_url = "https://hub.example.test"
+numbers = [{ number = "+15559990000" }]
+
+[channels.email]
+enabled = true
+[[channels.email.mailboxes]]
+name = "support"
+address = "support@example.com"
+host = "imap.example.com"
+user = "support@example.com"
+password_env = "CONTACTHUB_TEST_UNSET_IMAP_PASSWORD"
+"""
+
+
+def test_commands_need_only_the_secrets_of_what_they_run(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With Twilio and email on but their secrets unset, adding an agent still works; only
+    serving, which runs the channels, stops, naming the key, before it opens a database."""
+    (config / "config.toml").write_text(CHANNELS_WITHOUT_SECRETS)
+    add = ["agents", "add", "--name", "Ann", "--email", "ann@example.com"]
+    assert main([*add, "--password", "password123"]) == 0
+    assert main(["agents", "list"]) == 0
+    assert "ann@example.com" in capsys.readouterr().out
+    (config / "var" / "contacthub.db").unlink()
+    assert main(["serve"]) == 2
+    error = capsys.readouterr().err
+    assert "channels.twilio.auth_token_env" in error
+    assert "CONTACTHUB_TEST_UNSET_TWILIO_TOKEN is not set" in error
+    assert not (config / "var" / "contacthub.db").exists()

@@ -5,7 +5,7 @@ environment variable that holds it (`password_env`), read once at start."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 
@@ -88,24 +88,47 @@ class EmailSettings(_Section):
 
 
 def resolve_email_secrets(email: EmailSettings, env: Mapping[str, str]) -> EmailSettings:
-    """Fill each password from the variable its `password_env` names."""
+    """Fill each password from the variable its `password_env` names, where it is set. One
+    that is not set is refused only where the channel runs (`missing_email_secrets`), so
+    commands that never touch mail (`contacthub agents add`) need no mail passwords."""
     if not email.enabled:
         return email
     smtp = email.smtp
-    if smtp.password_env:
-        secret = _env(env, smtp.password_env, "channels.email.smtp.password_env")
-        smtp = smtp.model_copy(update={"password": SecretStr(secret)})
+    if smtp.password_env in env:
+        smtp = smtp.model_copy(update={"password": SecretStr(env[smtp.password_env])})
     mailboxes = []
-    for index, mailbox in enumerate(email.mailboxes):
-        if mailbox.password_env:
-            key = f"channels.email.mailboxes.{index}.password_env"
-            secret = _env(env, mailbox.password_env, key)
-            mailbox = mailbox.model_copy(update={"password": SecretStr(secret)})
+    for mailbox in email.mailboxes:
+        if mailbox.password_env in env:
+            secret = SecretStr(env[mailbox.password_env])
+            mailbox = mailbox.model_copy(update={"password": secret})
         mailboxes.append(mailbox)
     return email.model_copy(update={"smtp": smtp, "mailboxes": tuple(mailboxes)})
 
 
-def _env(env: Mapping[str, str], name: str, key: str) -> str:
-    if name not in env:
-        raise ConfigError(key, f"environment variable {name} is not set")
-    return env[name]
+def missing_email_secrets(email: EmailSettings) -> ConfigError | None:
+    """The first password the section names a variable for but did not get, as the error."""
+    if not email.enabled:
+        return None
+    named = [("channels.email.smtp.password_env", email.smtp.password_env, email.smtp.password)]
+    named += [
+        (f"channels.email.mailboxes.{index}.password_env", m.password_env, m.password)
+        for index, m in enumerate(email.mailboxes)
+    ]
+    for key, variable, password in named:
+        if variable and not password.get_secret_value():
+            return ConfigError(key, f"environment variable {variable} is not set")
+    return None
+
+
+def refuse_email_passwords_in_file(raw: Mapping[str, Any]) -> None:
+    """Passwords never sit in the file, as the Twilio token does not: name the variable."""
+    email = raw.get("channels", {}).get("email")
+    if not isinstance(email, Mapping):
+        return
+    places: list[tuple[str, Any]] = [("channels.email.smtp", email.get("smtp"))]
+    mailboxes = email.get("mailboxes")
+    if isinstance(mailboxes, list):
+        places += [(f"channels.email.mailboxes.{i}", m) for i, m in enumerate(mailboxes)]
+    for key, section in places:
+        if isinstance(section, Mapping) and "password" in section:
+            raise ConfigError(f"{key}.password", "keep secrets out of the file: set password_env")

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from hub.errors import ConfigError
 from hub.settings.channels import TwilioSettings
-from hub.settings.email import resolve_email_secrets
+from hub.settings.email import refuse_email_passwords_in_file, resolve_email_secrets
 from hub.settings.model import Settings
 
 ENV_PREFIX = "CONTACTHUB_"
@@ -70,7 +70,9 @@ def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> None:
 
 
 def _fill_secrets(raw: dict[str, Any], env: Mapping[str, str]) -> None:
-    """Secrets come from the environment variables the config names, never from the file."""
+    """Secrets come from the environment variables the config names, never from the file.
+    One that is not set fails only where its channel runs (hub.settings.secrets)."""
+    refuse_email_passwords_in_file(raw)
     twilio = raw.get("channels", {}).get("twilio")
     if not isinstance(twilio, dict):
         return
@@ -109,10 +111,6 @@ def _check_twilio(settings: Settings) -> None:
     key = "channels.twilio"
     if not twilio.account_sid.startswith("AC"):
         raise ConfigError(f"{key}.account_sid", "an account SID (AC...) is needed")
-    if not twilio.auth_token.get_secret_value():
-        raise ConfigError(
-            f"{key}.auth_token_env", f"environment variable {twilio.auth_token_env} is not set"
-        )
     for url_key in ("public_base_url", "api_base_url"):
         if not getattr(twilio, url_key).startswith(("http://", "https://")):
             raise ConfigError(f"{key}.{url_key}", "an http(s):// URL is needed")

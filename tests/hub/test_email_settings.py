@@ -9,6 +9,7 @@ import pytest
 
 from hub.errors import ConfigError
 from hub.settings import load_settings
+from hub.settings.secrets import require_channel_secrets
 
 MAILBOX = """
 [[channels.email.mailboxes]]
@@ -42,7 +43,6 @@ def test_passwords_come_from_the_named_variables(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("extra", "env", "key", "reason"),
     [
-        ("", {}, "channels.email.mailboxes.0.password_env", "IMAP_PASSWORD is not set"),
         (
             'queue = "nowhere"\n',
             {"IMAP_PASSWORD": "x"},
@@ -64,3 +64,25 @@ def test_bad_config_names_the_key(
     with pytest.raises(ConfigError) as raised:
         load(tmp_path, "[channels.email]\nenabled = true\n" + MAILBOX + extra, env)
     assert raised.value.key == key and reason in raised.value.reason
+
+
+def test_a_missing_password_stops_only_what_runs_the_channel(tmp_path: Path) -> None:
+    """`contacthub agents add` with mail configured needs no mail password; serving does."""
+    settings = load(tmp_path, "[channels.email]\nenabled = true\n" + MAILBOX, {})
+    with pytest.raises(ConfigError) as raised:
+        require_channel_secrets(settings.channels)  # type: ignore[attr-defined]
+    assert raised.value.key == "channels.email.mailboxes.0.password_env"
+    assert "IMAP_PASSWORD is not set" in raised.value.reason
+
+
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [
+        ('[channels.email.smtp]\npassword = "hunter2"\n', "channels.email.smtp.password"),
+        (MAILBOX + 'password = "hunter2"\n', "channels.email.mailboxes.0.password"),
+    ],
+)
+def test_a_password_in_the_file_is_refused(tmp_path: Path, section: str, key: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load(tmp_path, "[channels.email]\nenabled = true\n" + section, {"IMAP_PASSWORD": "x"})
+    assert raised.value.key == key and "password_env" in raised.value.reason
