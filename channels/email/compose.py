@@ -1,9 +1,10 @@
 """Outbound mail: an agent's reply (or the auto-acknowledgement) as an RFC 5322 message.
 
-`From: "<Agent> via <Company>" <mailbox>`, a `Reply-To` carrying the conversation's signed
-token, our own `Message-ID` (`<message id>.<token>@domain`, so a reply maps back even with
-no lookup), `In-Reply-To`/`References` from the conversation, text and HTML alternatives,
-and the attachments. CR or LF in a subject or an address is refused: it would let a value
+`From: "<Agent> via <Company>" <mailbox>` (the company alone for the hub's own mail), a
+`Reply-To` carrying the conversation's signed token, our own `Message-ID`
+(`<message id>.<token>@domain`, so a reply maps back even with no lookup),
+`In-Reply-To`/`References` from the conversation, text and HTML alternatives, and the
+attachments. CR or LF in a subject or an address is refused: it would let a value
 write headers of its own."""
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class Outgoing:
     to: str
     cc: tuple[str, ...]
     via: str  # our mailbox address
-    agent_name: str
+    agent_name: str | None  # None: the hub itself writes (the auto-acknowledgement)
     subject: str | None
     text: str
     in_reply_to: str | None = None
@@ -60,12 +61,13 @@ def compose(
 ) -> tuple[EmailMessage, str]:
     """The message and its Message-ID (without brackets). Reads attachment files: call it
     from a worker thread."""
-    for value in (out.subject or "", out.to, out.via, *out.cc, out.agent_name):
+    for value in (out.subject or "", out.to, out.via, *out.cc, out.agent_name or ""):
         if _CRLF.search(value):
             raise UnsafeHeader(f"CR/LF in a header value: {value!r}")
     message_id = tokens.message_id(out.message_id, out.conversation_id)
     msg = EmailMessage(policy=_POLICY)
-    msg["From"] = Address(display_name=f"{out.agent_name} via {company}", addr_spec=out.via)
+    sender = f"{out.agent_name} via {company}" if out.agent_name else company
+    msg["From"] = Address(display_name=sender, addr_spec=out.via)
     msg["To"] = out.to
     if out.cc:
         msg["Cc"] = ", ".join(out.cc)

@@ -44,7 +44,7 @@ class EmailSender:
             to=payload.to,
             cc=tuple(a for a in context.participants if a != payload.to),
             via=payload.sender or self._default_address(),
-            agent_name=payload.agent_name or self._settings.company,
+            agent_name=payload.agent_name,
             subject=context.subject or payload.subject,
             text=payload.text,
             in_reply_to=context.in_reply_to,

@@ -25,7 +25,8 @@ def outbound_payload(
                 sender=conversation.via,
                 subject=conversation.subject,
                 text=message.text,
-                agent_name=message.agent_name,
+                # The hub's own mail (author system) is signed by the company alone.
+                agent_name=message.agent_name if message.author == "agent" else None,
                 attachments=message.attachments,
                 auto_reply=auto_reply,
             )

@@ -15,7 +15,7 @@ from hub.settings import Settings
 from storage import open_store
 from tests.channels.email import shapes
 from tests.channels.email.dovecot import Dovecot
-from tests.channels.email.hubs import HubView, cursor, email_settings, eventually
+from tests.channels.email.hubs import SUPPORT, HubView, cursor, email_settings, eventually
 from tests.channels.email.mailbox import TestMailbox
 from tests.channels.email.smtp_server import SmtpServer
 from tests.harness import RunningHub, login
@@ -153,6 +153,8 @@ async def test_machine_mail_opens_no_conversation(
         (ack,) = await smtp_server.wait_for(1)  # only the person gets an acknowledgement
         assert ack.recipients == ["c1@customer.test"]
         assert ack.message["Auto-Submitted"] == "auto-replied"
+        (sender,) = ack.message["From"].addresses  # the company alone, not "X via X"
+        assert (sender.display_name, sender.addr_spec) == ("Example Support", SUPPORT)
         assert (
             ack.message.get_body(("plain",)).get_content().strip()
             == "We got your mail, Customer 1."
