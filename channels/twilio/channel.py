@@ -11,6 +11,8 @@ from aiohttp import web
 
 from channels.twilio.call_status import CallStatus
 from channels.twilio.client import CallRedirectSender, SmsSender, TwilioApi
+from channels.twilio.media import PATH as MEDIA_PATH
+from channels.twilio.media import MediaLinks
 from channels.twilio.queueing import CallQueue
 from channels.twilio.sms import SmsWebhooks
 from channels.twilio.voice import PATHS, VoiceCalls
@@ -35,8 +37,15 @@ class TwilioChannel:
         self._hooks = SignedWebhooks(token, settings.public_base_url)
         self._api = TwilioApi(settings, token)
         status_callback = self._hooks.url_for(SMS_PATHS["status"])
+        self._media = MediaLinks(
+            context.secret,
+            settings.public_base_url,
+            context.data_dir / "attachments",
+            settings.media_link_seconds,
+        )
+        sms = SmsSender(self._api, settings, status_callback, self._media)
         self._senders: list[SenderFor[Any]] = [
-            SenderFor(SmsPayload, SmsSender(self._api, settings, status_callback)),
+            SenderFor(SmsPayload, sms),
             SenderFor(CallRedirectPayload, CallRedirectSender(self._api)),
         ]
         consent = ConsentService(context.work)
@@ -74,8 +83,10 @@ class TwilioChannel:
             PATHS["recorded"]: self._voicemail.recorded,
             PATHS["transcription"]: self._voicemail.transcription,
         }
-        # Every webhook's signature is checked before anything of it is read.
-        return [web.post(path, self._hooks.route(h)) for path, h in handlers.items()]
+        # Every webhook's signature is checked before anything of it is read; media links
+        # carry a signature of our own.
+        webhooks = [web.post(path, self._hooks.route(h)) for path, h in handlers.items()]
+        return [*webhooks, web.get(MEDIA_PATH, self._media.serve)]
 
     def senders(self) -> list[SenderFor[Any]]:
         return self._senders

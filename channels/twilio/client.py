@@ -14,6 +14,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
+from channels.twilio.media import MediaLinks
 from hub.errors import PermanentSendError, TransientSendError
 from hub.outbox.items import CallRedirectPayload, OutboxItem, Sent, SmsPayload
 from hub.settings.channels import TwilioSettings
@@ -89,10 +90,13 @@ async def _mapped(request: Any) -> Any:
 
 
 class SmsSender:
-    def __init__(self, api: TwilioApi, settings: TwilioSettings, status_callback: str) -> None:
+    def __init__(
+        self, api: TwilioApi, settings: TwilioSettings, status_callback: str, media: MediaLinks
+    ) -> None:
         self._api = api
         self._settings = settings
         self._status_callback = status_callback
+        self._media = media
 
     async def send(self, item: OutboxItem, payload: SmsPayload) -> Sent:
         if not payload.to:
@@ -106,8 +110,9 @@ class SmsSender:
             fields["messaging_service_sid"] = self._settings.messaging_service_sid
         else:
             fields["from_"] = payload.sender or self._settings.numbers[0].number
-        if payload.media_urls:
-            fields["media_url"] = list(payload.media_urls)
+        media = [*payload.media_urls, *(self._media.url_for(a) for a in payload.attachments)]
+        if media:
+            fields["media_url"] = media
         message = await self._api.send_sms(fields)
         return Sent(provider_id=message.sid, status="queued")
 

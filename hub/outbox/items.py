@@ -32,7 +32,9 @@ class SmsPayload(Payload):
     # Our number the customer wrote to; None: the configured default (or messaging service).
     sender: str | None = None
     text: str
+    # Media at public URLs (as they came); and files we hold, sent as signed links.
     media_urls: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 class EmailPayload(Payload):

@@ -17,7 +17,8 @@ def outbound_payload(
                 to=conversation.contact,
                 sender=conversation.via,
                 text=message.text,
-                media_urls=tuple(a.url for a in message.attachments if a.url),
+                media_urls=tuple(a.url for a in message.attachments if a.sha256 is None),
+                attachments=tuple(a for a in message.attachments if a.sha256 is not None),
             )
         case "email":
             return EmailPayload(

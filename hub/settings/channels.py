@@ -57,6 +57,8 @@ class TwilioSettings(Section):
     api_base_url: str = "https://api.twilio.com"
     default_region: str = "US"  # for numbers written without a country code
     request_timeout_seconds: float = Field(default=15.0, gt=0)
+    # How long the link Twilio fetches an agent's attached file from stays valid.
+    media_link_seconds: float = Field(default=3600.0, ge=60, le=7 * 24 * 3600)
     greeting: str = "Thank you for calling. Please hold while we find someone to help you."
     hold_music_url: str = "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
     # How long the caller hears the greeting while an offer is out before being queued.

@@ -16,6 +16,7 @@ import pytest
 from twilio.base.exceptions import TwilioRestException
 
 from channels.twilio.client import CallRedirectSender, SmsSender, TwilioApi
+from channels.twilio.media import MediaLinks
 from hub.outbox.items import CallRedirectPayload, OutboxItem, OutboxPayload, SmsPayload
 from hub.settings import TwilioNumber, TwilioSettings
 from tests.channels.twilio.conftest import (
@@ -68,7 +69,8 @@ def item(payload: OutboxPayload) -> OutboxItem:
 
 async def test_sms_and_call_redirect_match_twilios_spec(twilio: CheckedTwilio) -> None:
     async with TwilioApi(settings(twilio.url), TOKEN) as api:
-        sms = SmsSender(api, settings(twilio.url), f"{PUBLIC}/twilio/sms/status")
+        media = MediaLinks("secret", PUBLIC, Path("unused"), 3600)
+        sms = SmsSender(api, settings(twilio.url), f"{PUBLIC}/twilio/sms/status", media)
         text = SmsPayload(to=CUSTOMER, sender=OUR_NUMBER, text="Hi!")
         sent = await sms.send(item(text), text)
         assert sent.provider_id is not None and sent.provider_id.startswith("SM")

@@ -205,3 +205,45 @@ async def test_status_for_an_unknown_message_is_acknowledged_and_ignored(
         assert status == 200 and list(parse_twiml(text)) == []
     finally:
         await hub.stop()
+
+
+async def test_a_file_attached_to_a_text_goes_out_as_a_link_twilio_can_fetch(
+    tmp_path: Path, sqlite_url: str, standin: Standin, http: aiohttp.ClientSession
+) -> None:
+    """An upload is for signed-in agents only, which Twilio is not: the MMS carries an
+    absolute, signed, expiring link under public_base_url instead of the console's URL."""
+    fake, api_url = standin
+    hub = await start_hub(tmp_path, sqlite_url, api_url)
+    try:
+        ann = await hub.add_agent("Ann")
+        agent = await connect_agent(http, hub, ann)
+        await TwilioSide(http, hub).sms("SM" + "8" * 32, "can you send the invoice?")
+        conversation = (await agent.accept_next())["conversation"]
+        auth = {"Authorization": f"Bearer {agent.token}"}
+        form = aiohttp.FormData()
+        form.add_field(
+            "file", b"%PDF-1.4 invoice", filename="invoice.pdf", content_type="application/pdf"
+        )
+        async with http.post(f"{hub.url}/api/v1/attachments", data=form, headers=auth) as r:
+            uploaded = await r.json()
+        await agent.send(
+            type="reply",
+            conversation_id=conversation["id"],
+            client_id="inv",
+            text="Here it is.",
+            attachments=[{k: uploaded[k] for k in ("sha256", "name", "content_type")}],
+        )
+        await sent_requests(fake, 1)
+        (sent,) = fake.of("/Messages.json")
+        (link,) = sent.form["MediaUrl"]
+        assert link.startswith(f"{PUBLIC}/twilio/media/{uploaded['sha256']}/invoice.pdf?")
+        local = hub.url + link.removeprefix(PUBLIC)
+        async with http.get(local) as response:  # Twilio fetches it, with no session
+            assert response.status == 200 and await response.read() == b"%PDF-1.4 invoice"
+            assert response.headers["Content-Type"] == "application/pdf"
+        async with http.get(local.replace("expires=", "expires=1")) as response:
+            assert response.status == 403  # the expiry is signed
+        async with http.get(local.replace(uploaded["sha256"], "0" * 64)) as response:
+            assert response.status == 403  # so is the file
+    finally:
+        await hub.stop()
