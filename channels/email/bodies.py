@@ -14,6 +14,9 @@ import nh3
 # Inline images are shown from our own attachment URL, rewritten from their cid: reference
 # before sanitizing (nh3 drops the cid: scheme).
 _CID = re.compile(r"""(src\s*=\s*["']?)cid:([^"'\s>]+)""", re.IGNORECASE)
+_REMOTE_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_REMOTE_SRC = re.compile(r'\ssrc="((?:https?:)?//[^"]*)"', re.IGNORECASE)
+_SRCSET = re.compile(r'\ssrcset="[^"]*"', re.IGNORECASE)
 _BLOCK_END = re.compile(r"(?i)<\s*(br\s*/?|/p|/div|/tr|/li|/h[1-6]|/blockquote)\s*>")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANKS = re.compile(r"\n{3,}")
@@ -53,13 +56,23 @@ def pick_bodies(message: EmailMessage) -> tuple[Message | None, Message | None]:
 
 
 def sanitize_html(html: str, cid_urls: dict[str, str]) -> str:
-    """Safe for the console: scripts, styles, event handlers and javascript: URLs removed."""
+    """Safe for the console: scripts, styles, event handlers and javascript: URLs removed,
+    and remote images blocked: opening a conversation must not tell a sender (a tracking
+    pixel) that and when it was read, nor leak the hub's address. A remote image's address
+    moves to `data-remote-src`, for the agent to load on purpose."""
 
     def to_url(match: re.Match[str]) -> str:
         url = cid_urls.get(match.group(2).strip("<>"))
         return f"{match.group(1)}{url}" if url else match.group(0)
 
-    return nh3.clean(_CID.sub(to_url, html))
+    # nh3 writes well-formed HTML (every attribute double-quoted, quotes escaped), so the
+    # remote sources can be found in its output reliably.
+    return _REMOTE_IMG.sub(_block_remote, nh3.clean(_CID.sub(to_url, html)))
+
+
+def _block_remote(match: re.Match[str]) -> str:
+    tag = match.group(0)
+    return _SRCSET.sub("", _REMOTE_SRC.sub(r' data-remote-src="\1"', tag))
 
 
 def html_to_text(html: str) -> str:

@@ -78,3 +78,54 @@ async def test_email_in_the_console(
         await page.screenshot(path=str(tmp_path / "console-email.png"), full_page=True)
     finally:
         await hub.stop()
+
+
+async def test_remote_images_in_mail_load_only_when_asked_and_send_no_referer(
+    browser: Any,  # noqa: F811
+    tmp_path: Path,
+    sqlite_url: str,
+    dovecot: Dovecot,  # noqa: F811
+    mailbox: TestMailbox,  # noqa: F811
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    """A tracking pixel learned that, when and from where a conversation was opened (and the
+    hub's address, from the Referer). Now it is blocked until the agent loads it."""
+    from aiohttp import web
+
+    from tests.channels.twilio.conftest import serving
+
+    fetched: list[dict[str, str]] = []
+
+    async def pixel(request: web.Request) -> web.Response:
+        fetched.append(dict(request.headers))
+        return web.Response(body=b"GIF89a", content_type="image/gif")
+
+    tracker = web.Application()
+    tracker.router.add_get("/p.gif", pixel)
+    async with serving(tracker) as tracker_url:
+        hub = await RunningHub(email_settings(tmp_path, sqlite_url, dovecot, smtp_server)).start()
+        try:
+            ann = await hub.add_agent("Ann")
+            html = f'<p>Order 77</p><img src="{tracker_url}/p.gif?who=carol" width="1">'
+            await mailbox.deliver(shapes.html_mail(CAROL, "Where is order 77?", html))
+            page = await (await browser.new_context()).new_page()
+            await page.goto(f"{hub.url}/")
+            await page.get_by_test_id("login-email").fill(ann["email"])
+            await page.get_by_test_id("login-password").fill(ann["password"])
+            await page.get_by_test_id("login-submit").click()
+            await page.get_by_test_id("presence-select").select_option("available")
+            await page.get_by_test_id("offer").get_by_test_id("offer-accept").click()
+            await page.get_by_test_id("conversation-item").first.click()
+            message = page.get_by_test_id("message").filter(has_text="Order 77")
+            await message.wait_for()
+            await message.get_by_text("Formatted", exact=True).click()
+            blocked = message.get_by_test_id("remote-images")
+            await blocked.filter(has_text="1 remote image blocked").wait_for()
+            await page.screenshot(path=str(tmp_path / "console-email-remote-blocked.png"))
+            assert fetched == []  # opening the conversation fetched nothing
+            await message.get_by_test_id("remote-images-load").click()
+            await page.wait_for_function("() => document.querySelector('.msg-html img').complete")
+            assert len(fetched) == 1
+            assert "Referer" not in fetched[0]  # and told the sender nothing about the hub
+        finally:
+            await hub.stop()

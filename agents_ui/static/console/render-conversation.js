@@ -122,9 +122,10 @@ function emailParts(c, m) {
   }
   if (m.html) {
     const body = el('div', { class: 'msg-html', testid: 'message-html' });
-    // eslint-disable-next-line no-restricted-syntax -- sanitized by the hub (nh3) before it was stored
-    body.innerHTML = m.html;
-    parts.push(el('details', {}, el('summary', { text: 'Formatted' }), body));
+    const remote = appendInert(body, m.html);
+    const details = el('details', {}, el('summary', { text: 'Formatted' }), body);
+    if (remote) body.prepend(remoteImagesBar(body, remote));
+    parts.push(details);
   }
   if (meta.quoted) {
     parts.push(el('details', {}, el('summary', { text: 'Quoted history' }),
@@ -198,4 +199,59 @@ export function renderTransferTargets(ctx) {
     sel.appendChild(g);
   }
   if (Array.from(sel.options).some((o) => o.value === keep)) sel.value = keep;
+}
+
+/**
+ * Append sanitized mail HTML without letting it fetch anything: it is parsed in an inert
+ * <template>, and every remote image's address moves to data-remote-src (the hub does this
+ * when it stores mail; mail stored before that is caught here). A tracking pixel must not
+ * learn that, when and from where a conversation was opened.
+ * @param {HTMLElement} into
+ * @param {string} html
+ * @returns {number} how many remote images were held back
+ */
+function appendInert(into, html) {
+  const template = document.createElement('template');
+  // eslint-disable-next-line no-restricted-syntax -- sanitized by the hub (nh3); a template is inert
+  template.innerHTML = html;
+  let remote = 0;
+  for (const img of template.content.querySelectorAll('img')) {
+    const src = img.getAttribute('src') || '';
+    if (isRemote(src)) {
+      img.setAttribute('data-remote-src', src);
+      img.removeAttribute('src');
+    }
+    img.removeAttribute('srcset');
+    if (img.hasAttribute('data-remote-src')) remote += 1;
+  }
+  into.appendChild(template.content);
+  return remote;
+}
+
+/** @param {string} url */
+function isRemote(url) {
+  return /^(https?:)?\/\//i.test(url.trim());
+}
+
+/**
+ * "Remote images blocked — Load": loads them on purpose, sending no Referer.
+ * @param {HTMLElement} body
+ * @param {number} count
+ */
+function remoteImagesBar(body, count) {
+  const bar = el('div', { class: 'msg-remote', testid: 'remote-images' },
+    el('span', { text: count + (count === 1 ? ' remote image' : ' remote images') + ' blocked ' }));
+  const load = el('button', { class: 'link-button', testid: 'remote-images-load', text: 'Load', attrs: { type: 'button' } });
+  load.addEventListener('click', () => {
+    for (const img of body.querySelectorAll('img[data-remote-src]')) {
+      const src = img.getAttribute('data-remote-src') || '';
+      if (!isRemote(src) || !(img instanceof HTMLImageElement)) continue;
+      img.referrerPolicy = 'no-referrer';
+      img.src = src.startsWith('//') ? 'https:' + src : src;
+      img.removeAttribute('data-remote-src');
+    }
+    bar.remove();
+  });
+  bar.appendChild(load);
+  return bar;
 }

@@ -42,6 +42,14 @@ def first_mail(
     return msg.as_bytes()
 
 
+def html_mail(sender: str, subject: str, html: str, *, to: str = SUPPORT) -> bytes:
+    """A first mail with text and HTML alternatives, as most clients send."""
+    msg = _base(sender, to, subject)
+    msg.set_content("(see the formatted version)")
+    msg.add_alternative(html, subtype="html")
+    return msg.as_bytes()
+
+
 def gmail_reply(
     sender: str,
     to: str,

@@ -266,3 +266,17 @@ def test_delay_notices_and_foreign_bounces_are_no_failure(parser: MailParser) ->
     assert parser.parse(_dsn("failed", "someone@else.test")).bounce is None
     # A colleague's mail that bounced is not one of our sends.
     assert parser.parse(_dsn("failed", f"CAF+x7Qk2@{shapes.OUR_DOMAIN}")).bounce is None
+
+
+def test_remote_images_are_held_back_and_inline_ones_kept() -> None:
+    from channels.email.bodies import sanitize_html
+
+    html = (
+        '<p>Hi</p><img src="https://track.example/p.gif?u=1&amp;t=2" width="1">'
+        '<img SRC=//cdn.example/a.png srcset="https://cdn.example/a2.png 2x"><img src="cid:logo">'
+    )
+    clean = sanitize_html(html, {"logo": "/api/v1/attachments/ab12/logo.png"})
+    assert ' src="https:' not in clean and ' src="//' not in clean and "srcset" not in clean
+    assert 'data-remote-src="https://track.example/p.gif?u=1&amp;t=2"' in clean
+    assert 'data-remote-src="//cdn.example/a.png"' in clean
+    assert '<img src="/api/v1/attachments/ab12/logo.png">' in clean
