@@ -1,5 +1,6 @@
-"""The agent console, the supervisor page and the customer widget's assets."""
+"""The agent console, the supervisor page, the customer widget's assets, and health."""
 
+from agents_ui.health import HealthApi
 from agents_ui.ui import AgentsUI
 
-__all__ = ["AgentsUI"]
+__all__ = ["AgentsUI", "HealthApi"]

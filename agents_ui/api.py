@@ -74,7 +74,6 @@ class ConsoleApi:
     def install(self, app: web.Application) -> None:
         app.middlewares.append(hub_errors)
         app.middlewares.append(asset_types)
-        app.router.add_get("/healthz", self.healthz)
         app.router.add_post("/api/v1/auth/login", self.login)
         app.router.add_post("/api/v1/auth/logout", self.logout)
         app.router.add_get("/api/v1/me", self.me)
@@ -87,9 +86,6 @@ class ConsoleApi:
         app.router.add_get("/chat", _page("chat.html"))
         app.router.add_get("/widget.js", _page("widget.js"))
         app.router.add_static("/static", STATIC)
-
-    async def healthz(self, _request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
 
     async def login(self, request: web.Request) -> web.Response:
         body = await _json_body(request)

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from agents_ui import AgentsUI
+from agents_ui import AgentsUI, HealthApi
 from channels.email import EmailChannel
 from channels.twilio import TwilioChannel
 from channels.webchat import WebchatChannel
 from hub.channel import Channel, ChannelContext
 from hub.flow.bus import Bus
 from hub.flow.feed import EventFeed
+from hub.flow.health import Health
 from hub.flow.inbound import InboundStream
 from hub.flow.publishing import PublishingWork
 from hub.flow.retention import EventLogPruner
@@ -66,6 +67,7 @@ class _Core:
     conversations: ConversationService
     offers: OfferService
     auth: Authenticator
+    health: Health
     secret: str
     holder: str  # this process's name in leases and connection counts
 
@@ -95,6 +97,7 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
     )
     stack.push_async_callback(ui.aclose)
     ui.install(app)
+    HealthApi(core.health).install(app)
     for channel in channels:
         app.router.add_routes(channel.routes())
         for sender in channel.senders():
@@ -141,6 +144,7 @@ async def _core(settings: Settings, stack: AsyncExitStack) -> _Core:
         conversations=ConversationService(work, settings, relay),
         offers=offers,
         auth=Authenticator(store.agents, secret, settings.auth.token_ttl_seconds),
+        health=Health(store.events, bus, feed),
         secret=secret,
         holder=holder,
     )

@@ -64,6 +64,8 @@ class Subscription:
 
 
 class BusBackend(Protocol):
+    connected: bool  # subscribed and reading now (readiness reports it)
+
     async def connect(self, deliver: _Deliver) -> None: ...
     async def disconnect(self) -> None: ...
     async def publish(self, messages: list[BusMessage]) -> None: ...
@@ -76,11 +78,14 @@ class _Deliver(Protocol):
 class MemoryBackend:
     def __init__(self) -> None:
         self._deliver: _Deliver | None = None
+        self.connected = False
 
     async def connect(self, deliver: _Deliver) -> None:
+        self.connected = True
         self._deliver = deliver
 
     async def disconnect(self) -> None:
+        self.connected = False
         self._deliver = None
 
     async def publish(self, messages: list[BusMessage]) -> None:
@@ -98,11 +103,13 @@ class RedisBackend:
         self._channel = channel
         self._reader: asyncio.Task[None] | None = None
         self._redis: aioredis.Redis | None = None
+        self.connected = False
 
     async def connect(self, deliver: _Deliver) -> None:
         self._redis = aioredis.from_url(self._url)
         pubsub = self._redis.pubsub()
         await pubsub.subscribe(self._channel)  # fails here, at start, if Redis is not there
+        self.connected = True
         self._reader = asyncio.create_task(self._keep_reading(pubsub, deliver))
 
     async def _keep_reading(self, pubsub: PubSub, deliver: _Deliver) -> None:
@@ -113,6 +120,7 @@ class RedisBackend:
             try:
                 await self._read(pubsub, deliver)
             except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as exc:
+                self.connected = False
                 log.warning("bus lost Redis (%s); resubscribing in %.1fs", exc, delay)
             await asyncio.sleep(delay * random.uniform(0.5, 1.0))
             delay = min(delay * 2, RECONNECT_MAX_SECONDS)
@@ -122,6 +130,7 @@ class RedisBackend:
                 assert self._redis is not None
                 pubsub = self._redis.pubsub()
                 await pubsub.subscribe(self._channel)
+                self.connected = True
                 delay = RECONNECT_MIN_SECONDS
                 log.info("bus resubscribed to Redis")
             except (aioredis.ConnectionError, aioredis.TimeoutError, OSError):
@@ -176,6 +185,10 @@ class Bus:
 
     async def __aexit__(self, *exc: object) -> None:
         await self._backend.disconnect()
+
+    @property
+    def connected(self) -> bool:
+        return self._backend.connected
 
     def _fan_out(self, message: BusMessage) -> None:
         for subscriber in list(self._subscribers):

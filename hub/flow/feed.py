@@ -48,6 +48,13 @@ class EventFeed:
     async def publish(self, messages: Iterable[BusMessage]) -> None:
         await self._bus.publish(messages)
 
+    def gap_seconds(self) -> float:
+        """How long the oldest event the feed is holding back for a lower id has waited (0
+        when none): a feed that cannot fill its gaps hands listeners nothing new."""
+        if not self._held:
+            return 0.0
+        return max(0.0, asyncio.get_running_loop().time() - self._gap_since)
+
     @asynccontextmanager
     async def subscribe(
         self, *, audience: AgentId | None = None, customer: CustomerId | None = None
