@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import getpass
 import logging
 import re
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from aiohttp import web
 
-from hub.errors import HubError
+from hub.errors import ConfigError, HubError
 from hub.services.auth import hash_password
 from hub.settings import Settings, load_settings
 
@@ -24,6 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings(args.config)
+        _announce_database(settings)
         return int(args.run(settings, args) or 0)
     except HubError as exc:
         print(f"contacthub: {exc.message}", file=sys.stderr)
@@ -71,16 +74,54 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    web.run_app(
-        build_app(settings),
-        host=settings.server.host,
-        port=settings.server.port,
-        print=lambda _: print(
-            f"ContactHub on http://{settings.server.host}:{settings.server.port} "
-            f"(database {settings.database_url}, bus {settings.bus.url or 'in-process'})",
-            flush=True,
-        ),
-    )
+    # Bound before anything else, so a busy port stops start-up before the database is
+    # touched, and nothing can take the port between the check and the start.
+    listening = _listening_socket(settings.server.host, settings.server.port)
+    address = f"http://{settings.server.host}:{listening.getsockname()[1]}"
+    with listening:  # closed however start-up ends
+        web.run_app(
+            build_app(settings),
+            sock=listening,
+            print=lambda _: print(
+                f"ContactHub on {address} "
+                f"(database {settings.database_url}, bus {settings.bus.url or 'in-process'})",
+                flush=True,
+            ),
+        )
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as exc:
+        listening.close()
+        reason = f"{host}:{port} is in use; set CONTACTHUB_SERVER__PORT (or server.port)"
+        if exc.errno != errno.EADDRINUSE:
+            reason = f"cannot listen on {host}:{port} ({exc.strerror})"
+        raise ConfigError("server.port", reason) from None
+    listening.listen(128)
+    listening.setblocking(False)
+    return listening
+
+
+def _announce_database(settings: Settings) -> None:
+    """Every command says which database it works on, and warns before making a new one:
+    run from another directory, the embedded default (./var) is another, empty database."""
+    url = settings.database_url
+    if not url.startswith("sqlite"):
+        print(f"contacthub: database {url.split('@')[-1]}", file=sys.stderr)
+        return
+    path = Path(url.split(":///", 1)[1]).resolve()
+    if path.exists():
+        print(f"contacthub: database {path}", file=sys.stderr)
+    else:
+        print(
+            f"contacthub: creating a new database at {path} (none there yet: run from the "
+            "directory that holds var/, or set CONTACTHUB_DATABASE__URL)",
+            file=sys.stderr,
+        )
 
 
 def _agents_add(settings: Settings, args: argparse.Namespace) -> None:

@@ -157,3 +157,36 @@ def test_commands_need_only_the_secrets_of_what_they_run(
     assert "channels.twilio.auth_token_env" in error
     assert "CONTACTHUB_TEST_UNSET_TWILIO_TOKEN is not set" in error
     assert not (config / "var" / "contacthub.db").exists()
+
+
+def test_every_command_names_its_database_and_warns_before_making_one(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run from another directory, the embedded default is another, empty database."""
+    assert main(["agents", "list"]) == 0
+    first = capsys.readouterr().err
+    where = config / "var" / "contacthub.db"
+    assert f"creating a new database at {where}" in first
+    assert main(["agents", "list"]) == 0
+    again = capsys.readouterr().err
+    assert f"database {where}" in again and "creating" not in again
+
+
+def test_a_busy_port_stops_serve_before_the_database_is_touched(
+    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        port = taken.getsockname()[1]
+        monkeypatch.setenv("CONTACTHUB_SERVER__PORT", str(port))
+        assert main(["serve"]) == 2
+    finally:
+        taken.close()
+    error = capsys.readouterr().err
+    assert f"config server.port: 127.0.0.1:{port} is in use; set CONTACTHUB_SERVER__PORT" in error
+    assert "Traceback" not in error
+    assert not (config / "var" / "contacthub.db").exists()
