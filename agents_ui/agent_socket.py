@@ -26,14 +26,13 @@ from agents_ui.console_frames import (
 from agents_ui.console_stream import ConsoleFrames
 from agents_ui.files import FilesApi
 from agents_ui.presence import ConnectionTracker
-from agents_ui.session import caller
+from agents_ui.session import Sessions
 from hub.errors import BadInput, Forbidden, HubError, NotFound
 from hub.events import Envelope, Ephemeral
 from hub.flow.feed import EventFeed
 from hub.flow.tasks import stop
 from hub.models import Agent, Attachment
 from hub.ports import ConversationReader, EventLog
-from hub.services.auth import Authenticator
 from hub.services.conversations import ConversationService
 from hub.services.offers import OfferService
 from hub.wire.parsing import parse_frame, request_echo
@@ -46,7 +45,7 @@ REPLAY_PAGE = 1000
 class AgentSocket:
     def __init__(
         self,
-        auth: Authenticator,
+        sessions: Sessions,
         conversations: ConversationService,
         offers: OfferService,
         reader: ConversationReader,
@@ -58,7 +57,7 @@ class AgentSocket:
         files: FilesApi | None = None,
     ) -> None:
         self.files = files  # resolves a reply's uploaded attachments
-        self.auth = auth
+        self.sessions = sessions
         self.conversations = conversations
         self.offers = offers
         self.reader = reader
@@ -71,14 +70,16 @@ class AgentSocket:
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = await self.sockets.open(request)
         try:
-            agent = await caller(request, self.auth)
+            session = await self.sessions.session(request)
         except HubError as exc:
-            await ws.send_json(error_frame(exc))
+            await send_quietly(ws, error_frame(exc))
             await ws.close(code=4401, message=b"unauthorized")
             return ws
+        agent = session.agent
         self.tracker.connected(agent.id)
         try:
-            await _AgentSession(self, ws, agent).run()
+            async with self.sessions.watching(ws, session):  # 4401 once it is revoked
+                await _AgentSession(self, ws, agent).run()
         finally:
             self.tracker.disconnected(agent.id)
         return ws

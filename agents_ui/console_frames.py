@@ -33,7 +33,9 @@ class ReplyAttachment(Frame):
     """A file uploaded before through POST /api/v1/attachments, named by its hash."""
 
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    # No control characters: the name goes into mail headers (CR/LF would be refused only
+    # at send, long after the agent moved on).
+    name: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
     content_type: Annotated[str, Field(pattern=r"^[\w.+-]+/[\w.+-]+$")] = "application/octet-stream"
 
 

@@ -15,12 +15,16 @@ from urllib.parse import quote
 
 from aiohttp import BodyPartReader, web
 
-from agents_ui.session import caller
+from agents_ui.session import Sessions
 from hub.errors import BadInput, NotFound, TooLarge
 from hub.models import Attachment
-from hub.services.auth import Authenticator
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# A file name ends up in mail headers (Content-Disposition) and URLs: no control characters
+# (CR and LF above all), refused here rather than failing later at send.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_MEDIA_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
+MAX_NAME = 200
 _INLINE = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -35,9 +39,18 @@ def attachment_url(sha256: str, name: str) -> str:
     return f"/api/v1/attachments/{sha256}/{quote(name)}"
 
 
+def check_name(name: str) -> str:
+    """An attachment's file name as given, or BadInput."""
+    if _CONTROL.search(name):
+        raise BadInput("an attachment name may not hold control characters (CR, LF, ...)")
+    if len(name) > MAX_NAME:
+        raise BadInput(f"an attachment name has at most {MAX_NAME} characters")
+    return name
+
+
 class FilesApi:
-    def __init__(self, auth: Authenticator, root: Path, max_bytes: int) -> None:
-        self._auth = auth
+    def __init__(self, sessions: Sessions, root: Path, max_bytes: int) -> None:
+        self._sessions = sessions
         self._root = root
         self._max = max_bytes
 
@@ -65,7 +78,7 @@ class FilesApi:
         )
 
     async def download(self, request: web.Request) -> web.StreamResponse:
-        await caller(request, self._auth)
+        await self._sessions.caller(request)
         path = self.path(request.match_info["sha256"])
         if path is None:
             raise NotFound("attachment", request.match_info["sha256"])
@@ -85,7 +98,7 @@ class FilesApi:
 
     async def upload(self, request: web.Request) -> web.Response:
         """multipart/form-data with one `file` field -> the Attachment to send with a reply."""
-        await caller(request, self._auth)
+        await self._sessions.caller(request)
         try:
             reader = await request.multipart()
         except (AssertionError, ValueError, KeyError):
@@ -93,9 +106,11 @@ class FilesApi:
         part = await reader.next()
         if not isinstance(part, BodyPartReader) or part.name != "file":
             raise BadInput("send the file as multipart/form-data, field 'file'")
+        name = check_name(os.path.basename((part.filename or "").replace("\\", "/")))
+        content_type = part.headers.get("Content-Type", "").split(";")[0].strip()
+        if not _MEDIA_TYPE.match(content_type):
+            content_type = "application/octet-stream"
         sha256, size = await self._store(part)
-        name = os.path.basename((part.filename or "attachment").replace("\\", "/"))
-        content_type = part.headers.get("Content-Type", "application/octet-stream")
         attachment = Attachment(
             name=name or "attachment",
             content_type=content_type,
@@ -121,7 +136,8 @@ class FilesApi:
         sha256 = hashlib.sha256(data).hexdigest()
         target = self._root / sha256
         if not target.exists():
-            self._root.mkdir(parents=True, exist_ok=True)
+            self._root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # mkstemp makes the file 0600, and the rename keeps it so.
             fd, temp = tempfile.mkstemp(dir=self._root, prefix=".upload-")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)

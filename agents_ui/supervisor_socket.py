@@ -11,13 +11,12 @@ from aiohttp import WSMsgType, web
 
 from agents_ui.console_frames import SUPERVISOR_FRAMES, Ping, Reassign
 from agents_ui.dashboard import Dashboard
-from agents_ui.session import caller
+from agents_ui.session import Sessions
 from hub.errors import AuthError, BadInput, HubError
 from hub.flow.bus import Subscription
 from hub.flow.feed import EventFeed
 from hub.flow.tasks import stop
 from hub.models import Agent
-from hub.services.auth import Authenticator
 from hub.services.conversations import ConversationService
 from hub.wire.parsing import parse_frame, request_echo
 from hub.wire.sockets import SocketHub, error_frame, send_quietly
@@ -31,14 +30,14 @@ IDLE_REFRESH = 5.0
 class SupervisorSocket:
     def __init__(
         self,
-        auth: Authenticator,
+        sessions: Sessions,
         conversations: ConversationService,
         dashboard: Dashboard,
         feed: EventFeed,
         sockets: SocketHub,
         max_frame_bytes: int,
     ) -> None:
-        self._auth = auth
+        self._sessions = sessions
         self._conversations = conversations
         self._dashboard = dashboard
         self._feed = feed
@@ -48,13 +47,14 @@ class SupervisorSocket:
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = await self._sockets.open(request)
         try:
-            supervisor = await caller(request, self._auth, supervisor=True)
+            session = await self._sessions.session(request, supervisor=True)
         except HubError as exc:
             await send_quietly(ws, error_frame(exc))
             code = 4401 if isinstance(exc, AuthError) else 4403
             await ws.close(code=code, message=exc.code.encode())
             return ws
-        async with self._feed.subscribe() as subscription:
+        supervisor = session.agent
+        async with self._sessions.watching(ws, session), self._feed.subscribe() as subscription:
             updates = asyncio.create_task(self._updates(ws, subscription))
             try:
                 async for msg in ws:

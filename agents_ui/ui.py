@@ -11,12 +11,14 @@ from agents_ui.api import ConsoleApi
 from agents_ui.dashboard import Dashboard
 from agents_ui.files import FilesApi
 from agents_ui.presence import ConnectionTracker
+from agents_ui.session import Sessions
 from agents_ui.supervisor_socket import SupervisorSocket
 from hub.flow.feed import EventFeed
 from hub.models import MailboxState
 from hub.ports import Store
 from hub.services.auth import Authenticator
 from hub.services.conversations import ConversationService
+from hub.services.logins import Logins
 from hub.services.offers import OfferService
 from hub.settings import Settings
 from hub.wire.sockets import SocketHub
@@ -28,6 +30,7 @@ class AgentsUI:
         settings: Settings,
         store: Store,
         auth: Authenticator,
+        logins: Logins,
         conversations: ConversationService,
         offers: OfferService,
         feed: EventFeed,
@@ -43,16 +46,15 @@ class AgentsUI:
             holder,
         )
         limit = settings.server.max_frame_bytes
+        sessions = Sessions(auth, settings.server.public_url)
         self._files = FilesApi(
-            auth,
+            sessions,
             settings.server.data_dir / "attachments",
             settings.channels.email.max_attachment_bytes,
         )
-        self._api = ConsoleApi(
-            auth, store.reader, store.agents, settings.queues, settings.auth.token_ttl_seconds
-        )
+        self._api = ConsoleApi(sessions, logins, store.reader, store.agents, settings.queues)
         self._agent_socket = AgentSocket(
-            auth,
+            sessions,
             conversations,
             offers,
             store.reader,
@@ -65,7 +67,7 @@ class AgentsUI:
         )
         dashboard = Dashboard(store.reader, store.agents, settings.queues, mailboxes)
         self._supervisor_socket = SupervisorSocket(
-            auth, conversations, dashboard, feed, self._sockets, limit
+            sessions, conversations, dashboard, feed, self._sockets, limit
         )
 
     def install(self, app: web.Application) -> None:

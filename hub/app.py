@@ -26,10 +26,12 @@ from hub.flow.retention import EventLogPruner
 from hub.models import MailboxState
 from hub.outbox.relay import OutboxRelay
 from hub.ports import Store
-from hub.services.auth import Authenticator, load_or_create_secret
+from hub.services.auth import Authenticator, HashPool, load_or_create_secret, private_dir
 from hub.services.conversations import ConversationService
 from hub.services.delivery import DeliveryService
+from hub.services.logins import Logins
 from hub.services.offers import OfferService
+from hub.services.throttle import Throttle
 from hub.settings import Settings
 from hub.settings.queues import resolve_channels
 from hub.settings.secrets import require_channel_secrets
@@ -68,6 +70,7 @@ class _Core:
     offers: OfferService
     auth: Authenticator
     health: Health
+    logins: Logins
     secret: str
     holder: str  # this process's name in leases and connection counts
 
@@ -88,6 +91,7 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
         settings,
         core.store,
         core.auth,
+        core.logins,
         core.conversations,
         core.offers,
         core.feed,
@@ -111,6 +115,8 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
 
 
 async def _core(settings: Settings, stack: AsyncExitStack) -> _Core:
+    private_dir(settings.server.data_dir)  # 0700: the secret, the database, attachments
+    secret = load_or_create_secret(settings.auth.secret, settings.server.data_dir)
     store = await stack.enter_async_context(open_store(settings.database_url))
     bus = await stack.enter_async_context(
         Bus(settings.bus.url or None, namespace=store.installation_id)
@@ -120,7 +126,19 @@ async def _core(settings: Settings, stack: AsyncExitStack) -> _Core:
     work = await stack.enter_async_context(PublishingWork(store.work, bus))
     relay = OutboxRelay(work, settings.outbox)
     offers = OfferService(work)
-    secret = load_or_create_secret(settings.auth.secret, settings.server.data_dir)
+    # Login limits and ticket nonces: on the bus's Redis, so every process counts together.
+    throttle = await stack.enter_async_context(
+        Throttle(settings.bus.url or None, namespace=store.installation_id)
+    )
+    hashes = HashPool(settings.auth.hash_workers, settings.auth.hash_queue)
+    stack.callback(hashes.close)
+    auth = Authenticator(
+        store.agents,
+        secret,
+        settings.auth.token_ttl_seconds,
+        throttle,
+        settings.auth.ticket_ttl_seconds,
+    )
     stream = await stack.enter_async_context(InboundStream(store.inbound, bus, settings.database))
     holder = f"{socket.gethostname()}:{os.getpid()}:{id(stack):x}"
     await stack.enter_async_context(
@@ -143,8 +161,9 @@ async def _core(settings: Settings, stack: AsyncExitStack) -> _Core:
         relay=relay,
         conversations=ConversationService(work, settings, relay),
         offers=offers,
-        auth=Authenticator(store.agents, secret, settings.auth.token_ttl_seconds),
+        auth=auth,
         health=Health(store.events, bus, feed),
+        logins=Logins(store.agents, auth, hashes, throttle, settings.auth),
         secret=secret,
         holder=holder,
     )

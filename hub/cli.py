@@ -1,4 +1,4 @@
-"""`contacthub`: serve the hub, manage agents, upgrade the database schema."""
+"""`contacthub`: serve the hub, manage agents, read the audit trail, upgrade the database."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from aiohttp import web
 from hub.errors import ConfigError, HubError
 from hub.services.auth import hash_password
 from hub.settings import Settings, load_settings
+from hub.wire.access_log import RedactedAccessLogger
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -60,6 +61,16 @@ def _parser() -> argparse.ArgumentParser:
     add.set_defaults(run=_agents_add)
     listing = agents.add_parser("list", help="list agents")
     listing.set_defaults(run=_agents_list)
+    passwd = agents.add_parser(
+        "passwd", help="set an agent's password (ends every session it has open)"
+    )
+    passwd.add_argument("--email", required=True)
+    passwd.add_argument("--password", help="prompted for when omitted")
+    passwd.set_defaults(run=_agents_passwd)
+
+    audit = commands.add_parser("audit", help="the security audit trail, newest first")
+    audit.add_argument("--limit", type=int, default=50)
+    audit.set_defaults(run=_audit)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(required=True)
     db.add_parser("upgrade", help="migrate the database to the current schema").set_defaults(
@@ -82,6 +93,7 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> None:
         web.run_app(
             build_app(settings),
             sock=listening,
+            access_log_class=RedactedAccessLogger,
             print=lambda _: print(
                 f"ContactHub on {address} "
                 f"(database {settings.database_url}, bus {settings.bus.url or 'in-process'})",
@@ -127,9 +139,7 @@ def _announce_database(settings: Settings) -> None:
 def _agents_add(settings: Settings, args: argparse.Namespace) -> None:
     if not EMAIL.fullmatch(args.email):
         raise SystemExit(f"contacthub: --email {args.email!r} is not an email address")
-    password = args.password or getpass.getpass("Password: ")
-    if len(password) < 8:
-        raise SystemExit("contacthub: the password needs at least 8 characters")
+    password = _new_password(args.password)
     capacity = dict(settings.routing.default_capacity) | _capacity(args.capacity)
     skills = [s.strip() for s in args.skills.split(",") if s.strip()]
     voice_target = _voice_target(args.phone, settings.channels.twilio.default_region)
@@ -150,6 +160,57 @@ def _agents_add(settings: Settings, args: argparse.Namespace) -> None:
         print(f"added {agent.role} {agent.name} <{agent.email}> id={agent.id}")
 
     asyncio.run(add())
+
+
+def _new_password(given: str | None) -> str:
+    password = given or getpass.getpass("Password: ")
+    if len(password) < 8:
+        raise SystemExit("contacthub: the password needs at least 8 characters")
+    return password
+
+
+def _agents_passwd(settings: Settings, args: argparse.Namespace) -> None:
+    password = _new_password(args.password)
+
+    async def passwd() -> None:
+        from datetime import UTC, datetime
+
+        from storage import open_store
+
+        async with open_store(settings.database_url) as store:
+            found = await store.agents.credentials(args.email)
+            if found is None:
+                raise SystemExit(f"contacthub: no agent with email {args.email!r}")
+            agent = found[0]
+            await store.agents.set_password(agent.id, hash_password(password))
+            await store.agents.clear_login_failures(agent.email)
+            await store.agents.record_audit(
+                "password_changed",
+                datetime.now(UTC),
+                agent_id=agent.id,
+                email=agent.email,
+                detail="set with contacthub agents passwd; every earlier session revoked",
+            )
+        print(f"password of {agent.name} <{agent.email}> changed; its sessions are ended")
+
+    asyncio.run(passwd())
+
+
+def _audit(settings: Settings, args: argparse.Namespace) -> None:
+    async def listing() -> None:
+        from storage import open_store
+
+        async with open_store(settings.database_url) as store:
+            entries = await store.agents.audit(max(1, args.limit))
+        if not entries:
+            print("the audit trail is empty")
+        for e in entries:
+            print(
+                f"{e.at.isoformat(timespec='seconds')}  {e.kind:<16} {e.email or '-':<28} "
+                f"{e.address or '-':<15} {e.detail}"
+            )
+
+    asyncio.run(listing())
 
 
 def _voice_target(phone: str | None, region: str) -> str | None:

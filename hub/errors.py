@@ -61,6 +61,32 @@ class AuthError(HubError):
     code = "auth"
 
 
+class UnsupportedMedia(BadInput):
+    """A request body of a content type the endpoint does not take (HTTP 415)."""
+
+
+class RateLimited(HubError):
+    """Too many attempts (logins per account or address, a locked account): try again after
+    `retry_after` seconds (HTTP 429 with Retry-After)."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Overloaded(HubError):
+    """A bounded resource (the password hashing pool) is full: refused at once rather than
+    queued without end (HTTP 503 with Retry-After)."""
+
+    code = "busy"
+
+    def __init__(self, message: str, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class StorageUnavailable(HubError):
     """The database could not be reached or timed out; the caller should retry later.
     `message` is what a client may be told; `detail` (the driver's words, which can quote

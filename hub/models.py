@@ -114,6 +114,41 @@ class Agent(Record):
         return self.role in ("supervisor", "admin")
 
 
+class Session(Record):
+    """What a session token or websocket ticket stands for: the agent, as loaded when it was
+    checked, and the token version it was issued under (bumped by logout and a password
+    change, which so revokes every earlier token)."""
+
+    agent: Agent
+    version: int
+    expires_at: float  # epoch seconds
+
+
+AuditKind = Literal["lockout", "password_changed", "logout"]
+
+
+class AuditEntry(Record):
+    """One line of the security audit trail (GET /api/v1/audit, `contacthub audit`)."""
+
+    id: int
+    at: datetime
+    kind: AuditKind
+    agent_id: AgentId | None = None
+    email: str | None = None
+    address: str | None = None
+    detail: str = ""
+
+
+class LoginFailures(Record):
+    """Wrong passwords for one email: how many in a row, how many lockouts so far (each
+    longer than the last) and until when it is locked."""
+
+    failures: int = 0
+    lockouts: int = 0
+    locked_until: datetime | None = None
+    updated_at: datetime
+
+
 class TimelineEntry(Record):
     id: int
     kind: str

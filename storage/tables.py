@@ -123,6 +123,33 @@ class AgentRow(SQLModel, table=True):
     status: str = Field(default="offline", max_length=16)
     status_changed_at: datetime = _utc()
     created_at: datetime = _utc()
+    # In every session token; bumped by logout and a password change, which so revokes the
+    # tokens issued before.
+    token_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class LoginLockoutRow(SQLModel, table=True):
+    """Wrong passwords per email (known or not, so a lockout tells nothing of which exist)."""
+
+    __tablename__ = "login_lockout"
+    email: str = Field(primary_key=True)
+    failures: int
+    lockouts: int
+    locked_until: datetime | None = _utc(default=None)
+    updated_at: datetime = _utc(index=True)
+
+
+class AuthAuditRow(SQLModel, table=True):
+    """The security audit trail: lockouts, password changes, logouts."""
+
+    __tablename__ = "auth_audit"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc(index=True)
+    kind: str = Field(max_length=32)
+    agent_id: str | None = None
+    email: str | None = None
+    address: str | None = None
+    detail: str = ""
 
 
 class OfferRow(SQLModel, table=True):

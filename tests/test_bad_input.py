@@ -144,12 +144,15 @@ async def test_sockets_and_api_need_a_valid_token(hub: RunningHub) -> None:
             json={"email": ann["email"], "password": "wrong-password"},
         ) as r:
             assert r.status == 401
-        async with http.post(f"{hub.url}/api/v1/auth/login", data=b"{oops") as r:
+        json_type = {"Content-Type": "application/json"}
+        async with http.post(f"{hub.url}/api/v1/auth/login", data=b"{oops", headers=json_type) as r:
             assert r.status == 400 and "JSON" in (await r.json())["message"]
         async with http.get(f"{hub.url}/api/v1/conversations/x") as r:
             assert r.status == 401
         agent = await connect_agent(http, hub, ann, available=False)
-        ws = await http.ws_connect(f"{hub.ws_url}/ws/supervisor?token={agent.token}")
+        ws = await http.ws_connect(
+            f"{hub.ws_url}/ws/supervisor", headers={"Authorization": f"Bearer {agent.token}"}
+        )
         assert (await ws.receive_json(timeout=5))["code"] == "forbidden"
         assert (await ws.receive(timeout=5)).data == 4403
         await agent.close()

@@ -17,7 +17,7 @@ async def test_two_hubs_share_the_work(tmp_path: Path) -> None:
     async with fresh_postgres() as database:
         shared = {
             "bus__url": bus,
-            "auth__secret": "one-secret-for-both",
+            "auth__secret": "one-secret-for-both-processes-0123456789",
             "routing__lease_ttl_seconds": "1",
         }
         one = await RunningHub(make_settings(tmp_path / "one", database, **shared)).start()
@@ -71,7 +71,7 @@ async def test_presence_holds_while_a_console_is_open_on_the_other_hub(tmp_path:
     async with fresh_postgres() as database:
         shared = {
             "bus__url": bus,
-            "auth__secret": "one-secret-for-both",
+            "auth__secret": "one-secret-for-both-processes-0123456789",
             "routing__presence_grace_seconds": "0.3",
         }
         one = await RunningHub(make_settings(tmp_path / "one", database, **shared)).start()

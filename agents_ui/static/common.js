@@ -11,7 +11,8 @@
 
 // The login answer carries a bearer token. The server also sets an HttpOnly cookie, so after
 // a page reload we simply have no token and rely on the cookie (same origin) for both REST
-// and websocket. One page signs in one agent: the token is the page's, held here.
+// and websocket. One page signs in one agent: the token is the page's, held here in memory
+// only, and sent as a header, never in a URL (sockets get a single-use ticket instead).
 /** @type {string | null} */
 let token = null;
 
@@ -221,14 +222,36 @@ export function toastError(frame) {
 // ---------------------------------------------------------------- websocket
 
 /**
- * The URL of one of the hub's sockets on this page's origin, with the token if we have one.
+ * The URL of one of the hub's sockets on this page's origin. It never carries the token:
+ * without one the socket rides on the session cookie (checked against our Origin).
  * @param {string} path
  */
 export function wsUrl(path) {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  let url = proto + '//' + location.host + path;
-  if (token) url += '?token=' + encodeURIComponent(token);
-  return url;
+  return proto + '//' + location.host + path;
+}
+
+/**
+ * The URL to open one of the hub's sockets as this page's agent: with a page token, a
+ * single-use ticket (valid seconds) from POST /api/v1/auth/ticket, so another tab signed in as
+ * someone else (whose cookie this browser now holds) does not change who this page is.
+ * A refused ticket (the session ended) rejects with `closeCode` 4401, as a socket would close;
+ * any other failure rejects plainly, and the socket retries.
+ * @param {string} path
+ * @returns {Promise<string>}
+ */
+export async function socketUrl(path) {
+  const url = wsUrl(path);
+  if (!token) return url;
+  try {
+    const answer = /** @type {{ ticket: string }} */ (await api('POST', '/api/v1/auth/ticket'));
+    return url + '?ticket=' + encodeURIComponent(answer.ticket);
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
+      throw Object.assign(new Error('session ended'), { closeCode: 4401 });
+    }
+    throw e;
+  }
 }
 
 export { ReconnectingSocket, setConnIndicator } from './reconnecting-socket.js';

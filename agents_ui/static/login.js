@@ -113,7 +113,11 @@ function showLoginForm(views, resolve) {
       resolve(res.agent);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) setLoginMessage(views, 'Wrong email or password.');
-      else setLoginMessage(views, 'Login failed: ' + ((e instanceof Error && e.message) || 'network error'));
+      else if (e instanceof ApiError && (e.status === 429 || e.status === 503)) {
+        // Too many attempts, a locked account, or a hub busy checking passwords: the hub's
+        // message says how long to wait.
+        setLoginMessage(views, 'Not now: ' + e.message);
+      } else setLoginMessage(views, 'Login failed: ' + ((e instanceof Error && e.message) || 'network error'));
     } finally {
       submit.disabled = false;
     }
@@ -135,6 +139,7 @@ export async function sessionValid() {
   }
 }
 
+/** Ends the agent's sessions (every token it holds, on every device) and the cookie. */
 export async function logout() {
   try { await api('POST', '/api/v1/auth/logout'); } catch { /* cookie may already be gone */ }
   setToken(null);

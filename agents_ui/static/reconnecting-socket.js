@@ -40,7 +40,9 @@ function detach(ws) {
 
 export class ReconnectingSocket {
   /**
-   * @param {() => string} url asked at every connect (a token may have changed)
+   * @param {() => string | Promise<string>} url asked at every connect (a ticket is good
+   *   once). A promise that rejects with a numeric `closeCode` counts as a close with that
+   *   code (fatal if listed); any other rejection as a failed connect, retried.
    * @param {SocketHandlers} handlers
    * @param {SocketOptions} [options]
    */
@@ -62,6 +64,8 @@ export class ReconnectingSocket {
     /** @type {ReturnType<typeof setInterval> | undefined} */
     this.pingTimer = undefined;
     this.lastRx = 0;
+    /** counts URL requests: an answer to an older one than the last is dropped */
+    this.connecting = 0;
     this._onOnline = () => { if (!this.stopped && !this.ws) this._connectNow(); };
   }
 
@@ -74,6 +78,7 @@ export class ReconnectingSocket {
 
   stop() {
     this.stopped = true;
+    this.connecting += 1;
     window.removeEventListener('online', this._onOnline);
     clearTimeout(this.retryTimer);
     this._stopPing();
@@ -114,10 +119,39 @@ export class ReconnectingSocket {
 
   _connectNow() {
     clearTimeout(this.retryTimer);
+    /** @type {string | Promise<string>} */
+    let url;
+    try {
+      url = this.url();
+    } catch {
+      this._schedule();
+      return;
+    }
+    if (typeof url === 'string') { this._open(url); return; }
+    // While the URL is on its way, `connecting` keeps `start`, `online` and `reconnect`
+    // from opening a second socket; `stop` in the meantime wins.
+    const connecting = ++this.connecting;
+    url.then((u) => {
+      if (this.stopped || connecting !== this.connecting) return;
+      this._open(u);
+    }, (/** @type {unknown} */ err) => {
+      if (this.stopped || connecting !== this.connecting) return;
+      const code = err && typeof err === 'object' && 'closeCode' in err ? err.closeCode : null;
+      if (typeof code === 'number' && this.fatalCodes.indexOf(code) !== -1) {
+        this.stopped = true;
+        if (this.h.onFatal) this.h.onFatal(code, 'refused');
+        return;
+      }
+      this._schedule();
+    });
+  }
+
+  /** @param {string} url */
+  _open(url) {
     /** @type {WebSocket} */
     let ws;
     try {
-      ws = new WebSocket(this.url());
+      ws = new WebSocket(url);
     } catch {
       this._schedule();
       return;

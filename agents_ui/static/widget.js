@@ -10,7 +10,7 @@
  *   agents_ui/static/widget/store.js
  *   agents_ui/static/widget/view.js
  *   agents_ui/static/widget/widget.css
- * sources-sha256: d4efce39ab952b9c62a1154f330dcdb484e66d78850982124ba21e9822c75108
+ * sources-sha256: 8ca9033f25cffa6ced33b18e32d3cfb506825be2b7bbd2d5694b9dcf19b0fee4
  */
 "use strict";
 (() => {
@@ -26,7 +26,9 @@
   }
   var ReconnectingSocket = class {
     /**
-     * @param {() => string} url asked at every connect (a token may have changed)
+     * @param {() => string | Promise<string>} url asked at every connect (a ticket is good
+     *   once). A promise that rejects with a numeric `closeCode` counts as a close with that
+     *   code (fatal if listed); any other rejection as a failed connect, retried.
      * @param {SocketHandlers} handlers
      * @param {SocketOptions} [options]
      */
@@ -45,6 +47,7 @@
       this.retryTimer = void 0;
       this.pingTimer = void 0;
       this.lastRx = 0;
+      this.connecting = 0;
       this._onOnline = () => {
         if (!this.stopped && !this.ws) this._connectNow();
       };
@@ -57,6 +60,7 @@
     }
     stop() {
       this.stopped = true;
+      this.connecting += 1;
       window.removeEventListener("online", this._onOnline);
       clearTimeout(this.retryTimer);
       this._stopPing();
@@ -105,9 +109,37 @@
     }
     _connectNow() {
       clearTimeout(this.retryTimer);
+      let url;
+      try {
+        url = this.url();
+      } catch {
+        this._schedule();
+        return;
+      }
+      if (typeof url === "string") {
+        this._open(url);
+        return;
+      }
+      const connecting = ++this.connecting;
+      url.then((u) => {
+        if (this.stopped || connecting !== this.connecting) return;
+        this._open(u);
+      }, (err) => {
+        if (this.stopped || connecting !== this.connecting) return;
+        const code = err && typeof err === "object" && "closeCode" in err ? err.closeCode : null;
+        if (typeof code === "number" && this.fatalCodes.indexOf(code) !== -1) {
+          this.stopped = true;
+          if (this.h.onFatal) this.h.onFatal(code, "refused");
+          return;
+        }
+        this._schedule();
+      });
+    }
+    /** @param {string} url */
+    _open(url) {
       let ws;
       try {
-        ws = new WebSocket(this.url());
+        ws = new WebSocket(url);
       } catch {
         this._schedule();
         return;

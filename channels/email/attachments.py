@@ -26,8 +26,8 @@ class AttachmentStore:
             return digest, False
         target = self.root / digest
         if not target.exists():
-            self.root.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=self.root, prefix=".incoming-")  # 0600
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             os.replace(temp, target)

@@ -5,7 +5,7 @@ leases, console connections), bundled as `Store`. storage/ implements them over 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -14,11 +14,14 @@ from hub.events import Envelope
 from hub.ids import AgentId, ConversationId, CustomerId, EventId
 from hub.models import (
     Agent,
+    AuditEntry,
+    AuditKind,
     Call,
     Conversation,
     Customer,
     EmailReplyContext,
     EmailThread,
+    LoginFailures,
     Message,
     Offer,
     QueueStats,
@@ -62,9 +65,49 @@ class AgentDirectory(Protocol):
         capacity: dict[str, int],
         voice_target: str | None = None,
     ) -> Agent: ...
-    async def credentials(self, email: str) -> tuple[Agent, str] | None: ...
+    async def credentials(self, email: str) -> tuple[Agent, str, int] | None:
+        """The agent with this email, its password hash and its token version."""
+        ...
+
     async def agent(self, agent_id: AgentId) -> Agent | None: ...
     async def agents(self) -> list[Agent]: ...
+    async def session(self, agent_id: AgentId) -> tuple[Agent, int] | None:
+        """The agent and its token version, as a session check needs them."""
+        ...
+
+    async def revoke_sessions(self, agent_id: AgentId) -> int:
+        """Bump the agent's token version (every token issued before is refused); the new one."""
+        ...
+
+    async def set_password(self, agent_id: AgentId, password_hash: str) -> int:
+        """Replace the hash and bump the token version; the new version."""
+        ...
+
+    async def login_failures(self, email: str) -> LoginFailures | None: ...
+    async def login_failed(
+        self,
+        email: str,
+        now: datetime,
+        rule: Callable[[LoginFailures | None, datetime], LoginFailures],
+    ) -> LoginFailures:
+        """Record a wrong password for `email` as `rule` says (it is handed what was stored,
+        in the same write transaction, so concurrent failures all count); the new state."""
+        ...
+
+    async def clear_login_failures(self, email: str) -> None: ...
+    async def record_audit(
+        self,
+        kind: AuditKind,
+        at: datetime,
+        *,
+        agent_id: AgentId | None = None,
+        email: str | None = None,
+        address: str | None = None,
+        detail: str = "",
+    ) -> None: ...
+    async def audit(self, limit: int = 100) -> list[AuditEntry]:
+        """The newest entries of the audit trail, newest first."""
+        ...
 
 
 class Customers(Protocol):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+import limits
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hub.models import CHANNELS, ChannelName
 
@@ -23,6 +25,22 @@ class ServerSettings(Section):
     port: int = Field(default=8080, ge=0, le=65535)
     data_dir: Path = Path("./var")
     max_frame_bytes: int = Field(default=65536, ge=256)
+    # The address browsers use, e.g. https://hub.example.com (behind a TLS proxy). It is an
+    # origin the session cookie is accepted from, and with https the cookie is `Secure`.
+    # Empty: the origin each request was addressed to, as the hub sees it.
+    public_url: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _an_origin(cls, value: str) -> str:
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("an http(s):// URL is needed, e.g. https://hub.example.com")
+        if parts.path.strip("/") or parts.query or parts.fragment:
+            raise ValueError("give the origin only (scheme, host and port), no path")
+        return value.rstrip("/")
 
 
 class DatabaseSettings(Section):
@@ -37,11 +55,55 @@ class BusSettings(Section):
     url: str = ""
 
 
+MIN_SECRET_BYTES = 32
+MAX_TOKEN_TTL_SECONDS = 7 * 24 * 3600
+SECRET_HINT = 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+
+
+def _rate(value: str) -> str:
+    try:
+        limits.parse(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a rate such as '10/minute'") from None
+    return value
+
+
 class AuthSettings(Section):
     # Empty means a random secret kept in <data_dir>/secret.key. Set it (CONTACTHUB_AUTH__SECRET)
-    # when several hub processes must accept each other's tokens.
+    # when several hub processes must accept each other's tokens: at least 32 bytes.
     secret: str = ""
-    token_ttl_seconds: int = Field(default=12 * 3600, ge=60)
+    token_ttl_seconds: int = Field(default=12 * 3600, ge=60, le=MAX_TOKEN_TTL_SECONDS)
+    # Login attempts, right or wrong, counted in a moving window (`limits` notation). In
+    # memory, or on Redis when bus.url is redis://, so every process counts together.
+    login_limit_per_account: str = "10/minute"
+    login_limit_per_address: str = "60/minute"
+    # This many wrong passwords for one email in a row lock it for lockout_seconds, doubled
+    # at each further lockout up to lockout_max_seconds (reset by a successful login).
+    lockout_after_failures: int = Field(default=5, ge=1)
+    lockout_seconds: float = Field(default=60.0, gt=0)
+    lockout_max_seconds: float = Field(default=3600.0, gt=0)
+    # Argon2 runs on its own threads: at most hash_workers at once and hash_queue waiting;
+    # a login beyond that is refused at once (503, Retry-After) instead of queueing.
+    hash_workers: int = Field(default=2, ge=1, le=64)
+    hash_queue: int = Field(default=8, ge=0, le=1024)
+    # A websocket ticket (POST /api/v1/auth/ticket) is good once, within this many seconds.
+    ticket_ttl_seconds: int = Field(default=30, ge=5, le=300)
+
+    @field_validator("secret")
+    @classmethod
+    def _long_enough(cls, value: str) -> str:
+        size = len(value.encode())
+        if value and size < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"a secret needs at least {MIN_SECRET_BYTES} bytes, this one has {size}: "
+                f"generate one with {SECRET_HINT}"
+            )
+        return value
+
+    @field_validator("login_limit_per_account", "login_limit_per_address")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        return _rate(value)
 
 
 class RoutingSettings(Section):

@@ -26,16 +26,22 @@ def parse_frame(adapter: TypeAdapter[F], data: str, limit: int) -> F:
         raw: Any = json.loads(data)
     except ValueError as exc:
         raise BadInput(f"not JSON: {exc}") from None
+    except RecursionError:
+        # Nesting deep enough to exhaust the stack (30k levels in 60 KiB): refused like any
+        # bad frame, so the socket stays open rather than dying without a close frame.
+        raise BadInput("not JSON we take: nested too deeply") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
         raise BadInput('a frame is a JSON object with a string "type"')
-    unstorable = unstorable_field(raw)
-    if unstorable is not None:
-        field, problem = unstorable
-        raise BadInput(f"{field}: contains {problem}, which cannot be stored")
     try:
+        unstorable = unstorable_field(raw)
+        if unstorable is not None:
+            field, problem = unstorable
+            raise BadInput(f"{field}: contains {problem}, which cannot be stored")
         return adapter.validate_python(raw)
     except ValidationError as exc:
         raise BadInput(_describe(exc, raw["type"])) from None
+    except RecursionError:
+        raise BadInput("not JSON we take: nested too deeply") from None
 
 
 def _describe(exc: ValidationError, frame_type: str) -> str:
@@ -51,7 +57,7 @@ def request_echo(data: str) -> dict[str, str]:
     client can tell which of its requests an error answers."""
     try:
         raw: Any = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     if not isinstance(raw, dict):
         return {}

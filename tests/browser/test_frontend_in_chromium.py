@@ -14,7 +14,6 @@ from aiohttp import web
 from tests.browser.test_console_in_chromium import CHROMIUM, CHROMIUM_ARGS, browser  # noqa: F401
 from tests.harness import RunningHub, make_settings
 
-CSP = "script-src 'self'; object-src 'none'; base-uri 'none'"
 ANN = {
     "id": "a1",
     "name": "Ann",
@@ -182,35 +181,33 @@ async def test_the_widget_on_another_site_under_a_strict_csp(
         await hub.stop()
 
 
-async def test_console_and_supervisor_under_a_strict_csp(
+async def test_console_and_supervisor_under_the_hubs_strict_csp(
+    browser: Any,  # noqa: F811
     tmp_path: Path,
     sqlite_url: str,
 ) -> None:
-    """The hub's own pages with `script-src 'self'` added to their answers. A page answered
-    through a route has no address space, so Chromium's local-network checks are off here."""
-    from playwright.async_api import async_playwright
-
+    """The hub's own pages as it serves them: a strict CSP (scripts from the hub only, no
+    framing), nosniff and same-origin referrers, and the pages work under them."""
     hub = await RunningHub(make_settings(tmp_path, sqlite_url)).start()
-    playwright = await async_playwright().start()
-    args = [*CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"]
-    chromium = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
     try:
         ann = await hub.add_agent("Ann")
         sue = await hub.add_agent("Sue", role="supervisor")
         problems: list[str] = []
-
-        async def with_csp(route: Any) -> None:
-            response = await route.fetch()
-            headers = {**response.headers, "content-security-policy": CSP}
-            await route.fulfill(response=response, headers=headers)
-
         for path, who, ready in (("/", ann, "presence-select"), ("/supervisor", sue, "agent-row")):
-            context = await chromium.new_context()  # one signed-in agent each
-            await context.route(lambda url: url.endswith(("/", "/supervisor")), with_csp)
+            context = await browser.new_context()  # one signed-in agent each
             context.on("weberror", lambda e: problems.append(str(e.error)))
             context.on("console", lambda m: problems.append(m.text) if "Policy" in m.text else None)
             page = await context.new_page()
-            await page.goto(hub.url + path)
+            sockets: list[str] = []
+            page.on("websocket", lambda ws: sockets.append(ws.url))  # noqa: B023
+            answer = await page.goto(hub.url + path)
+            assert answer is not None
+            headers = answer.headers
+            csp = headers["content-security-policy"]
+            assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+            assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+            assert headers["x-content-type-options"] == "nosniff"
+            assert headers["referrer-policy"] == "same-origin"
             await page.get_by_test_id("login-email").fill(who["email"])
             await page.get_by_test_id("login-password").fill(who["password"])
             await page.get_by_test_id("login-submit").click()
@@ -220,10 +217,11 @@ async def test_console_and_supervisor_under_a_strict_csp(
                 .and_(page.locator("[data-state=connected]"))
                 .wait_for()
             )
+            # The page's token stays out of URLs: the socket opened with a one-time ticket.
+            assert sockets and all("ticket=" in url and "token" not in url for url in sockets)
             name = path.strip("/") or "console"
             await page.screenshot(path=str(tmp_path / f"{name}-strict-csp.png"))
+            await context.close()
         assert problems == []
     finally:
-        await chromium.close()
-        await playwright.stop()
         await hub.stop()

@@ -114,7 +114,7 @@ function emailParts(c, m) {
     const raw = String(meta.raw || '');
     parts.push(el('div', { class: 'msg-warning', testid: 'parse-error' },
       el('span', { text: 'Could not parse fully: ' + String(meta.parse_error) + ' ' }),
-      raw.startsWith('/') ? el('a', { text: 'original mail', attrs: { href: raw, target: '_blank', rel: 'noopener noreferrer' } }) : null));
+      isLocalPath(raw) ? el('a', { text: 'original mail', attrs: { href: raw, target: '_blank', rel: 'noopener noreferrer' } }) : null));
   }
   if (meta.from && meta.from !== c.conv.contact) {
     const from = String(meta.from);
@@ -147,6 +147,21 @@ function deliveryText(m) {
 }
 
 /**
+ * A path on the hub itself. Judged by where the browser would go, not by the first
+ * character: `//host/x` is protocol-relative, and so are `/\host/x` and `/<tab>/host/x`
+ * once the browser has read them.
+ * @param {string} url
+ */
+export function isLocalPath(url) {
+  if (!url.startsWith('/')) return false;
+  try {
+    return new URL(url, location.href).origin === location.origin;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Files on a message (MMS media, email parts, voicemail), as links: only http(s) URLs or our
  * own paths get an href, so a crafted URL cannot run script.
  * @param {Attachment[]} attachments
@@ -155,7 +170,7 @@ function attachmentList(attachments) {
   if (!attachments || !attachments.length) return null;
   return el('ul', { class: 'msg-attachments' }, ...attachments.map((a) => {
     const url = String(a.url || '');
-    const safe = /^https?:\/\//i.test(url) || url.startsWith('/');
+    const safe = /^https?:\/\//i.test(url) || isLocalPath(url);
     const label = (a.name || 'attachment') + (a.content_type ? ' (' + a.content_type + ')' : '');
     return el('li', {}, safe
       ? el('a', { text: label, attrs: { href: url, target: '_blank', rel: 'noopener noreferrer' } })

@@ -12,7 +12,7 @@
  * Either way the resume ends there; a reload never leads to another reconnect.
  */
 
-import { ReconnectingSocket, toast, wsUrl } from '../common.js';
+import { ReconnectingSocket, socketUrl, toast } from '../common.js';
 import { sessionValid } from '../login.js';
 import { advance, cancelResume, startResume, takeResumeBuffer } from './state.js';
 
@@ -47,7 +47,7 @@ export class AgentConnection {
   constructor(S, hooks) {
     this.S = S;
     this.hooks = hooks;
-    this.socket = new ReconnectingSocket(() => wsUrl('/ws/agent'), {
+    this.socket = new ReconnectingSocket(() => socketUrl('/ws/agent'), {
       onFrame: (f) => this.onFrame(f),
       onClose: () => this.onClose(),
       onState: (state, delayMs, attempt) => { this.onState(state, delayMs, attempt); },

@@ -6,7 +6,7 @@
  */
 
 import {
-  $, ReconnectingSocket, clear, fmtTime, setConnIndicator, setToken, toast, toastError, wsUrl,
+  $, ReconnectingSocket, clear, fmtTime, setConnIndicator, setToken, socketUrl, toast, toastError,
 } from '../common.js';
 import { logout, promptLogin, requireLogin, sessionValid, showView } from '../login.js';
 import {
@@ -63,7 +63,7 @@ function main() {
     },
   };
 
-  const socket = new ReconnectingSocket(() => wsUrl('/ws/supervisor'), {
+  const socket = new ReconnectingSocket(() => socketUrl('/ws/supervisor'), {
     onFrame: (f) => onFrame(/** @type {SupervisorFrame} */ (f)),
     onClose: () => markStale(true),
     onState: (state, delayMs, attempt) => { onSocketState(state, delayMs, attempt); },
