@@ -229,4 +229,17 @@ class _CustomerSession:
 
 
 def _message_json(message: Message) -> dict[str, Any]:
-    return message.model_dump(mode="json")
+    """A message of `welcome.history` as the visitor may see it: an agent by display name
+    only (no id, no meta, no attachment URLs, which are agents' own), and the visitor's own
+    `client_id` so the widget can match what it still holds unacknowledged."""
+    item: dict[str, Any] = {
+        "message_id": message.id,
+        "conversation_id": message.conversation_id,
+        "author": message.author,
+        "agent_name": message.agent_name if message.author == "agent" else None,
+        "text": message.text,
+        "created_at": message.created_at.isoformat(),
+    }
+    if message.author == "customer" and message.client_id:
+        item["client_id"] = message.client_id
+    return item
