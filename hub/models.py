@@ -28,8 +28,13 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+# How a web chat identity's address shows: what is stored is the hash of the visitor's token,
+# the customer's only credential, and it never leaves storage.
+WEB_VISITOR = "web visitor"
+
+
 class Identity(Record):
-    kind: str
+    kind: str  # "email", "phone", "webchat" (address shown as WEB_VISITOR)
     address: str
     # When the customer opted out of this address (SMS STOP); sends to it are refused.
     opted_out_at: datetime | None = None

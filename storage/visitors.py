@@ -1,7 +1,10 @@
-"""Web chat visitors: a random token kept by the widget identifies the customer."""
+"""Web chat visitors: a random token kept by the widget identifies the customer. The token is
+the customer's only credential, so only its SHA-256 is stored (a high-entropy token needs no
+slow hash) and it is looked up by that."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import UTC, datetime
 
@@ -35,7 +38,7 @@ class SqlVisitors:
 
     async def _known(self, token: str) -> CustomerId | None:
         query = sa.select(identity_t.c.customer_id).where(
-            identity_t.c.kind == WEBCHAT, identity_t.c.address == token
+            identity_t.c.kind == WEBCHAT, identity_t.c.address == token_digest(token)
         )
         async with self._db.read() as conn:
             found = await conn.scalar(query)
@@ -55,7 +58,7 @@ class SqlVisitors:
             )
             await conn.execute(
                 sa.insert(identity_t),
-                {"customer_id": customer_id, "kind": WEBCHAT, "address": token},
+                {"customer_id": customer_id, "kind": WEBCHAT, "address": token_digest(token)},
             )
             if email:
                 await _claim_email(conn, customer_id, email)
@@ -81,6 +84,11 @@ class SqlVisitors:
         async with self._db.read() as conn:
             row = (await conn.execute(query)).first()
         return to_conversation(row) if row else None
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a visitor token (migration 0008 hashed older rows the same way)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def _claim_email(conn: AsyncConnection, customer_id: CustomerId, email: str) -> None:
