@@ -36,6 +36,9 @@ WEB_VISITOR = "web visitor"
 class Identity(Record):
     kind: str  # "email", "phone", "webchat" (address shown as WEB_VISITOR)
     address: str
+    # False for a claim nobody proved (an email typed into the chat widget): mail from that
+    # address is never filed under this customer, and agents see it marked unverified.
+    verified: bool = True
     # When the customer opted out of this address (SMS STOP); sends to it are refused.
     opted_out_at: datetime | None = None
 

@@ -74,7 +74,12 @@ class SqlConversationReader:
                 return None
             identities = (
                 await conn.execute(
-                    sa.select(identity_t.c.kind, identity_t.c.address, identity_t.c.opted_out_at)
+                    sa.select(
+                        identity_t.c.kind,
+                        identity_t.c.address,
+                        identity_t.c.verified,
+                        identity_t.c.opted_out_at,
+                    )
                     .where(identity_t.c.customer_id == customer_id)
                     .order_by(identity_t.c.id)
                 )
@@ -175,4 +180,6 @@ def _stats(
 def _identity(row: sa.Row[Any]) -> Identity:
     # A web chat identity's address is a credential's hash: no reader gets it.
     address = WEB_VISITOR if row.kind == "webchat" else row.address
-    return Identity(kind=row.kind, address=address, opted_out_at=row.opted_out_at)
+    return Identity(
+        kind=row.kind, address=address, verified=row.verified, opted_out_at=row.opted_out_at
+    )

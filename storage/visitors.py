@@ -52,7 +52,6 @@ class SqlVisitors:
                 {
                     "id": customer_id,
                     "display_name": name or f"Visitor {customer_id[-4:]}",
-                    "email": email,
                     "created_at": datetime.now(UTC),
                 },
             )
@@ -65,11 +64,13 @@ class SqlVisitors:
         return customer_id
 
     async def _update(self, customer_id: CustomerId, name: str | None, email: str | None) -> None:
-        values = {k: v for k, v in (("display_name", name), ("email", email)) if v}
         async with self._db.write() as conn:
-            await conn.execute(
-                sa.update(customer_t).where(customer_t.c.id == customer_id).values(values)
-            )
+            if name:
+                await conn.execute(
+                    sa.update(customer_t)
+                    .where(customer_t.c.id == customer_id)
+                    .values(display_name=name)
+                )
             if email:
                 await _claim_email(conn, customer_id, email)
 
@@ -92,15 +93,20 @@ def token_digest(token: str) -> str:
 
 
 async def _claim_email(conn: AsyncConnection, customer_id: CustomerId, email: str) -> None:
-    """Record the email as this visitor's identity unless another customer holds it: a typed
-    address is unverified, so it must never pull a visitor into someone else's timeline."""
+    """Record a typed email as this visitor's unverified claim (once). Typing an address
+    proves nothing: the claim never makes the visitor its owner (Customers.identify finds
+    verified identities only), and agents see it marked unverified. The customer's `email`
+    stays a verified address, so it is not set either."""
     address = email.strip().lower()
-    taken = await conn.scalar(
-        sa.select(identity_t.c.customer_id).where(
-            identity_t.c.kind == "email", identity_t.c.address == address
+    held = await conn.scalar(
+        sa.select(identity_t.c.id).where(
+            identity_t.c.customer_id == customer_id,
+            identity_t.c.kind == "email",
+            identity_t.c.address == address,
         )
     )
-    if taken is None:
+    if held is None:
         await conn.execute(
-            sa.insert(identity_t), {"customer_id": customer_id, "kind": "email", "address": address}
+            sa.insert(identity_t),
+            {"customer_id": customer_id, "kind": "email", "address": address, "verified": False},
         )

@@ -50,6 +50,10 @@ async def test_agent_and_customer_in_the_browser(
     try:
         ann = await hub.add_agent("Ann")
         customer = await (await browser.new_context()).new_page()
+        # What a host page may say of its visitor: the email is a claim, nobody proved it.
+        await customer.add_init_script(
+            "window.ContactHub = { name: 'Carol', email: 'carol@customer.test' };"
+        )
         await customer.goto(f"{hub.url}/chat")
         await customer.get_by_test_id("chat-launcher").click()
         await customer.get_by_test_id("chat-input").fill("Hi, where is my parcel?")
@@ -83,6 +87,13 @@ async def test_agent_and_customer_in_the_browser(
         await customer.get_by_test_id("chat-input").fill("Thanks!")
         await customer.get_by_test_id("chat-send").click()
         await agent.get_by_test_id("message").filter(has_text="Thanks!").wait_for()
+        # The customer panel: the visitor token is never shown, the typed email is a claim.
+        identities = agent.get_by_test_id("customer-identity")
+        await identities.filter(has_text="(unverified)").wait_for()
+        assert await identities.all_inner_texts() == [
+            "web visitor",
+            "email: carol@customer.test (unverified)",
+        ]
         await agent.screenshot(path=str(tmp_path / "console.png"))
         await customer.screenshot(path=str(tmp_path / "widget-chatting.png"))
     finally:

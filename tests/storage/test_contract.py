@@ -69,8 +69,8 @@ async def test_visitor_token_resumes_and_email_is_never_stolen(store: Store) -> 
     assert again.customer.id == first.customer.id
     impostor = await store.visitors.visitor(None, "Not Gus", "GUS@example.com")
     assert impostor.customer.id != first.customer.id
-    identities = {(i.kind, i.address) for i in impostor.customer.identities}
-    assert ("email", "gus@example.com") not in identities
+    identities = {(i.kind, i.address, i.verified) for i in impostor.customer.identities}
+    assert ("email", "gus@example.com", True) not in identities  # a claim, no more
     unknown = await store.visitors.visitor("no-such-token-123", None, None)
     assert unknown.token != "no-such-token-123"
 

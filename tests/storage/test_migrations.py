@@ -136,3 +136,56 @@ async def test_visitors_keep_their_tokens_across_the_move_to_hashes(database_url
     async with open_store(database_url) as store:
         visitor = await store.visitors.visitor(token, None, None)
     assert visitor.customer.id == "c1"
+
+
+async def test_typed_chat_emails_become_unverified_claims(database_url: str) -> None:
+    """Before 0008 a visitor's typed email was a plain `email` identity (when nobody held the
+    address) and the customer's `email`. Email ingest only ever creates an email identity
+    with a customer of its own, so an email identity or address on a customer holding a web
+    chat identity was typed: the upgrade makes it an unverified claim."""
+    engine = create_async_engine(database_url)
+    now = datetime.now(UTC)
+    customers = [  # id, email column, identities (kind, address)
+        ("typed", "x@example.com", [("webchat", "t1"), ("email", "x@example.com")]),
+        ("mailed", "y@example.com", [("email", "y@example.com")]),
+        ("taken", "y@example.com", [("webchat", "t2")]),  # typed an address already held
+        ("phoned", None, [("phone", "+15550001111")]),
+    ]
+    try:
+        await upgrade(engine, "0007")
+        async with engine.begin() as conn:
+            for cid, email, identities in customers:
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO customer (id, display_name, email, created_at) "
+                        "VALUES (:id, :id, :email, :at)"
+                    ),
+                    {"id": cid, "email": email, "at": now},
+                )
+                for kind, address in identities:
+                    await conn.execute(
+                        sa.text(
+                            "INSERT INTO customer_identity (customer_id, kind, address) "
+                            "VALUES (:c, :k, :a)"
+                        ),
+                        {"c": cid, "k": kind, "a": address},
+                    )
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    async with open_store(database_url) as store:
+        found = {c: await store.reader.customer(c) for c, _, _ in customers}  # type: ignore[arg-type]
+        newcomer = await store.customers.identify("email", "x@example.com", "X")
+        held = await store.customers.identify("email", "y@example.com", "Y")
+    shown = {
+        cid: (c.email, [(i.kind, i.address, i.verified) for i in c.identities])
+        for cid, c in found.items()
+        if c is not None
+    }
+    assert shown == {
+        "typed": (None, [("webchat", "web visitor", True), ("email", "x@example.com", False)]),
+        "mailed": ("y@example.com", [("email", "y@example.com", True)]),
+        "taken": (None, [("webchat", "web visitor", True), ("email", "y@example.com", False)]),
+        "phoned": (None, [("phone", "+15550001111", True)]),
+    }
+    assert newcomer not in found and held == "mailed"
