@@ -128,6 +128,11 @@ async def _hub_app(spec: ServerSpec) -> tuple[web.Application, list[str]]:
         "CONTACTHUB_SERVER__PORT": "0",
         "CONTACTHUB_DATABASE__URL": spec.database_url,
         "CONTACTHUB_BUS__URL": spec.bus_url,
+        # The load comes from one address, faster than any visitor types: the web chat's
+        # abuse limits (on by default) would measure themselves, not the hub.
+        "CONTACTHUB_CHANNELS__WEBCHAT__MAX_SOCKETS_PER_ADDRESS": "1000000",
+        "CONTACTHUB_CHANNELS__WEBCHAT__VISITOR_MESSAGE_RATE": "1000000/second",
+        "CONTACTHUB_CHANNELS__WEBCHAT__ADDRESS_MESSAGE_RATE": "1000000/second",
     }
     settings = load_settings(None, env=env)
     emails = await _add_agents(settings.database_url, spec, settings.routing.default_capacity)

@@ -114,3 +114,15 @@ class PermanentSendError(SendError):
     def __init__(self, reason: str, code: str | None = None) -> None:
         super().__init__(reason)
         self.provider_code = code
+
+
+class RateLimited(HubError):
+    """Too many requests from one client: refused before anything is stored. The client
+    should wait `retry_after` seconds and send again (the same `client_id` is safe)."""
+
+    code = "rate_limited"
+
+    def __init__(self, what: str, retry_after: int) -> None:
+        super().__init__(f"too many {what}; try again in {retry_after} s")
+        self.what = what
+        self.retry_after = retry_after

@@ -193,8 +193,9 @@ class Ingested(Record):
 
 
 class Visitor(Record):
+    """A returning web chat visitor: their customer and latest web chat conversation."""
+
     customer: Customer
-    token: str
     conversation: Conversation | None
 
 

@@ -1,14 +1,15 @@
 """Web chat visitors: a random token kept by the widget identifies the customer. The token is
 the customer's only credential, so only its SHA-256 is stored (a high-entropy token needs no
-slow hash) and it is looked up by that."""
+slow hash) and it is looked up by that. The customer row is made with the visitor's first
+message (`register`), never by a `hello`."""
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.ids import CustomerId, new_id
@@ -25,28 +26,45 @@ class SqlVisitors:
         self._db = db
         self._reader = reader
 
-    async def visitor(self, token: str | None, name: str | None, email: str | None) -> Visitor:
-        customer_id = await self._known(token) if token else None
-        if customer_id is None:
-            token = secrets.token_urlsafe(24)
-            customer_id = await self._create(token, name, email)
-        elif name or email:
-            await self._update(customer_id, name, email)
-        customer = await self._reader.customer(customer_id)
-        assert customer is not None and token is not None
-        return Visitor(customer=customer, token=token, conversation=await self._latest(customer_id))
-
-    async def _known(self, token: str) -> CustomerId | None:
-        query = sa.select(identity_t.c.customer_id).where(
-            identity_t.c.kind == WEBCHAT, identity_t.c.address == token_digest(token)
-        )
+    async def find(self, token: str) -> Visitor | None:
         async with self._db.read() as conn:
-            found = await conn.scalar(query)
-        return CustomerId(found) if found else None
+            customer_id = await _holder(conn, token)
+        customer = await self._reader.customer(customer_id) if customer_id else None
+        if customer is None:
+            return None
+        return Visitor(customer=customer, conversation=await self._latest(customer.id))
+
+    async def register(self, token: str, name: str | None, email: str | None) -> CustomerId:
+        async with self._db.read() as conn:
+            found = await _holder(conn, token)
+        if found is not None:
+            return found
+        for attempt in range(2):
+            try:
+                return await self._create(token, name, email)
+            except IntegrityError:
+                if attempt:  # another process kept creating a customer for this token
+                    raise
+        raise AssertionError("unreachable")
+
+    async def update(self, customer_id: CustomerId, name: str | None, email: str | None) -> None:
+        async with self._db.write() as conn:
+            if name:
+                await conn.execute(
+                    sa.update(customer_t)
+                    .where(customer_t.c.id == customer_id)
+                    .values(display_name=name)
+                )
+            if email:
+                await _claim_email(conn, customer_id, email)
 
     async def _create(self, token: str, name: str | None, email: str | None) -> CustomerId:
-        customer_id = CustomerId(new_id())
         async with self._db.write() as conn:
+            # Writes are serialized: a socket of the same visitor that got here first wins.
+            found = await _holder(conn, token)
+            if found is not None:
+                return found
+            customer_id = CustomerId(new_id())
             await conn.execute(
                 sa.insert(customer_t),
                 {
@@ -63,17 +81,6 @@ class SqlVisitors:
                 await _claim_email(conn, customer_id, email)
         return customer_id
 
-    async def _update(self, customer_id: CustomerId, name: str | None, email: str | None) -> None:
-        async with self._db.write() as conn:
-            if name:
-                await conn.execute(
-                    sa.update(customer_t)
-                    .where(customer_t.c.id == customer_id)
-                    .values(display_name=name)
-                )
-            if email:
-                await _claim_email(conn, customer_id, email)
-
     async def _latest(self, customer_id: CustomerId) -> Conversation | None:
         query = (
             CONVERSATION_SELECT.where(
@@ -85,6 +92,15 @@ class SqlVisitors:
         async with self._db.read() as conn:
             row = (await conn.execute(query)).first()
         return to_conversation(row) if row else None
+
+
+async def _holder(conn: AsyncConnection, token: str) -> CustomerId | None:
+    found = await conn.scalar(
+        sa.select(identity_t.c.customer_id).where(
+            identity_t.c.kind == WEBCHAT, identity_t.c.address == token_digest(token)
+        )
+    )
+    return CustomerId(found) if found else None
 
 
 def token_digest(token: str) -> str:

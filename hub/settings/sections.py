@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, field_validator
 
 from hub.models import CHANNELS, ChannelName
 
@@ -23,6 +23,17 @@ class ServerSettings(Section):
     port: int = Field(default=8080, ge=0, le=65535)
     data_dir: Path = Path("./var")
     max_frame_bytes: int = Field(default=65536, ge=256)
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed when they
+    # are the peer. Empty: a client's address is the socket peer, whatever headers say.
+    trusted_proxies: tuple[IPvAnyNetwork, ...] = ()  # "10.0.0.0/8", "127.0.0.1"
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        # An environment override is one string: "10.0.0.0/8,127.0.0.1".
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
 
 class DatabaseSettings(Section):

@@ -16,6 +16,7 @@ from hub.models import Attachment, Call, Identity, InboundMessage, Message
 from hub.outbox.items import OutboxItem, SmsPayload
 from hub.ports import Failed, Store, Transaction
 from storage import open_store
+from tests.visitors import new_visitor
 
 
 @pytest.fixture
@@ -59,8 +60,8 @@ async def test_identify_is_one_customer_per_address_even_when_racing(store: Stor
 async def test_a_typed_chat_email_is_a_claim_that_mail_never_uses(store: Store) -> None:
     """A visitor who typed an address does not own it: mail from it finds or makes the
     customer holding the verified identity, and the visitor keeps an unverified claim."""
-    visitor = await store.visitors.visitor(None, "Bea", "bea@example.com")
-    other = await store.visitors.visitor(None, "Also Bea?", "Bea@Example.com")
+    visitor = await new_visitor(store, "Bea", "bea@example.com")
+    other = await new_visitor(store, "Also Bea?", "Bea@Example.com")
     sender = await store.customers.identify("email", "BEA@example.com", "B")
     assert sender not in (visitor.customer.id, other.customer.id)
     claim = Identity(kind="email", address="bea@example.com", verified=False)

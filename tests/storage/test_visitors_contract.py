@@ -3,6 +3,7 @@ its hash is stored and no reader ever returns it."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
 
@@ -33,16 +34,22 @@ async def _addresses(database_url: str) -> set[str]:
 
 
 async def test_only_the_hash_of_a_visitor_token_is_stored(store: Store, database_url: str) -> None:
-    visitor = await store.visitors.visitor(None, "Gus", None)
+    token = "a-visitor-token-0123456789"
+    customer_id = await store.visitors.register(token, "Gus", None)
     stored = await _addresses(database_url)
-    assert visitor.token not in stored
-    assert hashlib.sha256(visitor.token.encode()).hexdigest() in stored
-    again = await store.visitors.visitor(visitor.token, None, None)
-    assert again.customer.id == visitor.customer.id
-    customer = await store.reader.customer(visitor.customer.id)
+    assert token not in stored
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    assert digest in stored
+    again = await store.visitors.find(token)
+    assert again is not None and again.customer.id == customer_id
+    customer = await store.reader.customer(customer_id)
     assert customer is not None
     assert [(i.kind, i.address) for i in customer.identities] == [("webchat", WEB_VISITOR)]
     # The hash itself is no way in either.
-    digest = hashlib.sha256(visitor.token.encode()).hexdigest()
-    stranger = await store.visitors.visitor(digest, None, None)
-    assert stranger.customer.id != visitor.customer.id
+    assert await store.visitors.find(digest) is None
+
+
+async def test_one_customer_per_token_when_sockets_race(store: Store) -> None:
+    token = "a-visitor-token-with-two-tabs"
+    made = await asyncio.gather(*(store.visitors.register(token, "Tab", None) for _ in range(5)))
+    assert len(set(made)) == 1
