@@ -132,6 +132,11 @@ async def _hub_app(spec: ServerSpec) -> tuple[web.Application, list[str]]:
         # per-address limit and wait for the password pool rather than be refused.
         "CONTACTHUB_AUTH__LOGIN_LIMIT_PER_ADDRESS": "100000/minute",
         "CONTACTHUB_AUTH__HASH_QUEUE": "1024",
+        # The load comes from one address, faster than any visitor types: the web chat's
+        # abuse limits (on by default) would measure themselves, not the hub.
+        "CONTACTHUB_CHANNELS__WEBCHAT__MAX_SOCKETS_PER_ADDRESS": "1000000",
+        "CONTACTHUB_CHANNELS__WEBCHAT__VISITOR_MESSAGE_RATE": "1000000/second",
+        "CONTACTHUB_CHANNELS__WEBCHAT__ADDRESS_MESSAGE_RATE": "1000000/second",
     }
     settings = load_settings(None, env=env)
     emails = await _add_agents(settings.database_url, spec, settings.routing.default_capacity)

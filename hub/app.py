@@ -35,6 +35,8 @@ from hub.services.throttle import Throttle
 from hub.settings import Settings
 from hub.settings.queues import resolve_channels
 from hub.settings.secrets import require_channel_secrets
+from hub.wire.clients import ClientAddresses
+from hub.wire.ratelimits import RateLimits
 from hub.wire.sockets import SocketHub
 from routing import Router
 from storage import open_store
@@ -73,6 +75,7 @@ class _Core:
     logins: Logins
     secret: str
     holder: str  # this process's name in leases and connection counts
+    limits: RateLimits  # the edges' rate limits, on the bus's Redis when it has one
 
 
 async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application:
@@ -122,6 +125,9 @@ async def _core(settings: Settings, stack: AsyncExitStack) -> _Core:
         Bus(settings.bus.url or None, namespace=store.installation_id)
     )
     feed = await stack.enter_async_context(EventFeed(bus, store.events))
+    limits = await stack.enter_async_context(
+        RateLimits(settings.bus.url or None, namespace=store.installation_id)
+    )
     await stack.enter_async_context(EventLogPruner(store.events, settings.events))
     work = await stack.enter_async_context(PublishingWork(store.work, bus))
     relay = OutboxRelay(work, settings.outbox)
@@ -166,6 +172,7 @@ async def _core(settings: Settings, stack: AsyncExitStack) -> _Core:
         logins=Logins(store.agents, auth, hashes, throttle, settings.auth),
         secret=secret,
         holder=holder,
+        limits=limits,
     )
 
 
@@ -180,6 +187,8 @@ def _context(core: _Core, settings: Settings, sockets: SocketHub) -> ChannelCont
         delivery=DeliveryService(core.work),
         secret=core.secret,
         data_dir=settings.server.data_dir,
+        addresses=ClientAddresses(settings.server.trusted_proxies),
+        limits=core.limits,
     )
 
 

@@ -20,6 +20,8 @@ from hub.outbox.items import SenderFor
 from hub.ports import Store
 from hub.services.conversations import ConversationService
 from hub.services.delivery import DeliveryService
+from hub.wire.clients import ClientAddresses
+from hub.wire.ratelimits import RateLimits
 from hub.wire.sockets import SocketHub
 
 
@@ -36,6 +38,8 @@ class ChannelContext:
     delivery: DeliveryService  # providers' receipts
     secret: str  # the hub's secret, for keys derived from it (email reply tokens)
     data_dir: Path
+    addresses: ClientAddresses  # a request's client address (X-Forwarded-For if trusted)
+    limits: RateLimits  # shared by every process on the bus's Redis, if it has one
 
 
 class Channel(Protocol):

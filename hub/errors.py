@@ -66,8 +66,10 @@ class UnsupportedMedia(BadInput):
 
 
 class RateLimited(HubError):
-    """Too many attempts (logins per account or address, a locked account): try again after
-    `retry_after` seconds (HTTP 429 with Retry-After)."""
+    """Too many attempts or requests from one client (logins per account or address, a
+    locked account, chat messages per visitor or address): refused before anything is
+    stored; try again after `retry_after` seconds (HTTP 429 with Retry-After, or an error
+    frame with `retry_after`; resending the same `client_id` is safe)."""
 
     code = "rate_limited"
 

@@ -28,9 +28,17 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+# How a web chat identity's address shows: what is stored is the hash of the visitor's token,
+# the customer's only credential, and it never leaves storage.
+WEB_VISITOR = "web visitor"
+
+
 class Identity(Record):
-    kind: str
+    kind: str  # "email", "phone", "webchat" (address shown as WEB_VISITOR)
     address: str
+    # False for a claim nobody proved (an email typed into the chat widget): mail from that
+    # address is never filed under this customer, and agents see it marked unverified.
+    verified: bool = True
     # When the customer opted out of this address (SMS STOP); sends to it are refused.
     opted_out_at: datetime | None = None
 
@@ -220,8 +228,9 @@ class Ingested(Record):
 
 
 class Visitor(Record):
+    """A returning web chat visitor: their customer and latest web chat conversation."""
+
     customer: Customer
-    token: str
     conversation: Conversation | None
 
 

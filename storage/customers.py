@@ -1,4 +1,5 @@
-"""Customers found by an identity (a phone number, an email address), on any channel."""
+"""Customers found by a verified identity (a phone number, an email address mail came from),
+on any channel."""
 
 from __future__ import annotations
 
@@ -69,8 +70,11 @@ class SqlCustomers:
 async def _holders(conn: AsyncConnection, kind: str, addresses: set[str]) -> dict[str, CustomerId]:
     if not addresses:
         return {}
+    # Verified identities only: an address someone typed in the chat widget is no one's.
     query = sa.select(identity_t.c.address, identity_t.c.customer_id).where(
-        identity_t.c.kind == kind, identity_t.c.address.in_(addresses)
+        identity_t.c.kind == kind,
+        identity_t.c.address.in_(addresses),
+        identity_t.c.verified.is_(True),
     )
     rows = await conn.execute(query)
     return {row.address: CustomerId(row.customer_id) for row in rows}

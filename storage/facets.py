@@ -181,10 +181,7 @@ class SqlIdentityWrites:
         self._conn = conn
 
     def get(self, kind: str, address: str) -> tuple[CustomerId, Identity] | None:
-        query = sa.select(identity_t).where(
-            identity_t.c.kind == kind, identity_t.c.address == address
-        )
-        row = self._conn.execute(query).first()
+        row = self._conn.execute(sa.select(identity_t).where(*_verified(kind, address))).first()
         if row is None:
             return None
         identity = Identity(kind=row.kind, address=row.address, opted_out_at=row.opted_out_at)
@@ -192,10 +189,17 @@ class SqlIdentityWrites:
 
     def set_opt_out(self, kind: str, address: str, at: datetime | None) -> None:
         self._conn.execute(
-            sa.update(identity_t)
-            .where(identity_t.c.kind == kind, identity_t.c.address == address)
-            .values(opted_out_at=at)
+            sa.update(identity_t).where(*_verified(kind, address)).values(opted_out_at=at)
         )
+
+
+def _verified(kind: str, address: str) -> tuple[sa.ColumnElement[bool], ...]:
+    """The one identity holding this address (claims typed in the widget hold nothing)."""
+    return (
+        identity_t.c.kind == kind,
+        identity_t.c.address == address,
+        identity_t.c.verified.is_(True),
+    )
 
 
 class SqlAgentWrites:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from hub.ids import AgentId, ConversationId, CustomerId
 from hub.models import (
+    WEB_VISITOR,
     Conversation,
     Customer,
     Identity,
@@ -72,7 +74,12 @@ class SqlConversationReader:
                 return None
             identities = (
                 await conn.execute(
-                    sa.select(identity_t.c.kind, identity_t.c.address, identity_t.c.opted_out_at)
+                    sa.select(
+                        identity_t.c.kind,
+                        identity_t.c.address,
+                        identity_t.c.verified,
+                        identity_t.c.opted_out_at,
+                    )
                     .where(identity_t.c.customer_id == customer_id)
                     .order_by(identity_t.c.id)
                 )
@@ -81,10 +88,7 @@ class SqlConversationReader:
             id=CustomerId(row.id),
             display_name=row.display_name,
             email=row.email,
-            identities=tuple(
-                Identity(kind=i.kind, address=i.address, opted_out_at=i.opted_out_at)
-                for i in identities
-            ),
+            identities=tuple(_identity(i) for i in identities),
             created_at=row.created_at,
         )
 
@@ -170,4 +174,12 @@ def _stats(
         service_level_seconds=target,
         answered=len(answered),
         answered_within_target=within,
+    )
+
+
+def _identity(row: sa.Row[Any]) -> Identity:
+    # A web chat identity's address is a credential's hash: no reader gets it.
+    address = WEB_VISITOR if row.kind == "webchat" else row.address
+    return Identity(
+        kind=row.kind, address=address, verified=row.verified, opted_out_at=row.opted_out_at
     )

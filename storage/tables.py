@@ -45,11 +45,25 @@ class CustomerRow(SQLModel, table=True):
 
 class CustomerIdentityRow(SQLModel, table=True):
     __tablename__ = "customer_identity"
-    __table_args__ = (sa.UniqueConstraint("kind", "address"),)
+    __table_args__ = (
+        # A verified address (mail came from it, a number texted or called) is one customer's.
+        # Unverified claims (an email typed into the chat widget) are not unique: anyone may
+        # type any address, and it must never keep the real owner from their identity.
+        sa.Index(
+            "ux_identity_verified",
+            "kind",
+            "address",
+            unique=True,
+            sqlite_where=sa.text("verified"),
+            postgresql_where=sa.text("verified"),
+        ),
+        sa.Index("ux_identity_customer", "customer_id", "kind", "address", unique=True),
+    )
     id: int | None = Field(default=None, primary_key=True)
     customer_id: str = Field(foreign_key="customer.id", index=True)
     kind: str = Field(max_length=16)
     address: str
+    verified: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     opted_out_at: datetime | None = _utc(default=None)
 
 

@@ -235,7 +235,12 @@ async def test_a_nul_in_one_visitors_text_fails_nobody_else(
     `internal`. Now it is refused at the edge, naming the field, and the rest are stored."""
     import asyncio
 
-    hub = await RunningHub(make_settings(tmp_path, database_url)).start()
+    # Thirty visitors from one test address: above the per-address abuse limits.
+    roomy = {
+        "channels__webchat__max_sockets_per_address": "100",
+        "channels__webchat__address_message_rate": "1000/second",
+    }
+    hub = await RunningHub(make_settings(tmp_path, database_url, **roomy)).start()
     try:
         async with aiohttp.ClientSession() as http:
             customers = [await connect_customer(http, hub) for _ in range(30)]

@@ -15,7 +15,14 @@ CUSTOMERS, AGENTS, CAPACITY = 200, 10, 3
 
 
 async def test_no_double_assignment_and_capacity_holds(tmp_path: Path, database_url: str) -> None:
-    hub = await RunningHub(make_settings(tmp_path, database_url)).start()
+    # Every customer here comes from 127.0.0.1: lift the per-address socket cap and rate.
+    settings = make_settings(
+        tmp_path,
+        database_url,
+        channels__webchat__max_sockets_per_address=str(CUSTOMERS),
+        channels__webchat__address_message_rate=f"{CUSTOMERS}/second",
+    )
+    hub = await RunningHub(settings).start()
     try:
         people = [await hub.add_agent(f"Agent{i:02d}", webchat=CAPACITY) for i in range(AGENTS)]
         # One connection per socket: the default pool of 100 would starve 200 customers.

@@ -134,7 +134,7 @@ async def test_offer_times_out_to_the_next_agent(tmp_path: Path, sqlite_url: str
             second = await connect_agent(http, hub, bob)
             await second.accept_next()
             headers = {"Authorization": f"Bearer {second.token}"}
-            customer_id = customer.welcome["customer_id"]
+            customer_id = ignored["conversation"]["customer_id"]
             async with http.get(
                 f"{hub.url}/api/v1/customers/{customer_id}/timeline", headers=headers
             ) as response:

@@ -63,7 +63,8 @@
 /**
  * @typedef {object} Identity
  * @property {string} kind
- * @property {string} address
+ * @property {string} address "web visitor" for kind webchat (its token is never shown)
+ * @property {boolean} [verified] false: an address typed into the chat widget, unproven
  * @property {string | null} [opted_out_at]
  */
 

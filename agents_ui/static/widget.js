@@ -10,7 +10,7 @@
  *   agents_ui/static/widget/store.js
  *   agents_ui/static/widget/view.js
  *   agents_ui/static/widget/widget.css
- * sources-sha256: 8ca9033f25cffa6ced33b18e32d3cfb506825be2b7bbd2d5694b9dcf19b0fee4
+ * sources-sha256: 0f60044a050e29edd2c41329d3d9396fb1a341799bbd5dd52a776b07095aac52
  */
 "use strict";
 (() => {
@@ -475,6 +475,7 @@
 
   // agents_ui/static/widget/frames.js
   var AGENT_TYPING_TTL_MS = 8e3;
+  var RATE_NOTICE = "Sending too fast — your messages will go in a moment.";
   function onWelcome(chat, f) {
     const state = chat.state;
     if (f.visitor_token) chat.store.set(TOKEN_KEY, f.visitor_token);
@@ -496,6 +497,7 @@
   function onAck(chat, f) {
     const state = chat.state;
     if (f.client_id) outboxRemove(chat.store, f.client_id);
+    if (state.notice === RATE_NOTICE && !outboxItems(chat.store).length) chat.clearNotice();
     const fresh = !state.conversationId || state.status === "resolved" || !state.status;
     if (f.conversation_id && f.conversation_id !== state.conversationId && fresh) {
       state.conversationId = f.conversation_id;
@@ -571,6 +573,12 @@
   }
   function onError(chat, f) {
     if (f.code === "auth") return;
+    if (f.code === "rate_limited") {
+      const seconds = typeof f.retry_after === "number" && f.retry_after > 0 ? f.retry_after : 5;
+      chat.resendAfter(seconds * 1e3);
+      chat.showNotice(RATE_NOTICE);
+      return;
+    }
     if (f.client_id && (f.code === "too_large" || f.code === "bad_frame")) {
       outboxRemove(chat.store, f.client_id);
       const rejected = chat.state.messages.find((m) => m.client_id === f.client_id);
@@ -580,7 +588,7 @@
       }
     }
     chat.showNotice(f.code === "unavailable" ? "Having trouble sending — we will keep trying." : f.code === "too_large" ? "That message is too long." : "Something went wrong (" + (f.code || "error") + ").");
-    if (f.code === "unavailable") setTimeout(() => chat.resendOutbox(), 3e3);
+    if (f.code === "unavailable") chat.resendAfter(3e3);
   }
 
   // agents_ui/static/widget/chat.js
@@ -598,6 +606,8 @@
       this.ui = ui;
       this.state = createChatState();
       this.store = createStore();
+      this.resendTimer = void 0;
+      this.resendDue = 0;
       this.socket = new ReconnectingSocket(() => wsUrl, {
         onOpen: () => this.hello(),
         onFrame: (f) => this.onFrame(
@@ -698,6 +708,26 @@
     }
     resendOutbox() {
       for (const item of outboxItems(this.store)) this.send({ type: "message", client_id: item.client_id, text: item.text });
+    }
+    /**
+     * Send the outbox again in `ms` (rate limited): one timer, at the latest time asked for,
+     * so a burst of refusals resends once.
+     * @param {number} ms
+     */
+    resendAfter(ms) {
+      const due = Date.now() + ms;
+      if (this.resendTimer !== void 0 && this.resendDue >= due) return;
+      clearTimeout(this.resendTimer);
+      this.resendDue = due;
+      this.resendTimer = setTimeout(() => {
+        this.resendTimer = void 0;
+        this.resendOutbox();
+      }, ms);
+    }
+    clearNotice() {
+      clearTimeout(this.state.noticeTimer);
+      this.state.notice = "";
+      this.render();
     }
     /** @param {string} text */
     showNotice(text) {

@@ -49,8 +49,22 @@ class ConversationReader(Protocol):
 
 
 class Visitors(Protocol):
-    async def visitor(self, token: str | None, name: str | None, email: str | None) -> Visitor:
-        """The web chat visitor for `token`, or a new customer with a fresh token."""
+    """Web chat visitors by their token, the customer's only credential: storage keeps and
+    looks up only its hash. A visitor is a customer only from their first message on, so a
+    `hello` stores nothing."""
+
+    async def find(self, token: str) -> Visitor | None:
+        """The customer holding `token`, with their latest web chat conversation; None if
+        nobody does (yet)."""
+        ...
+
+    async def register(self, token: str, name: str | None, email: str | None) -> CustomerId:
+        """The customer holding `token`, created now if nobody does: one customer per token,
+        also when two sockets race. A typed `email` is an unverified claim."""
+        ...
+
+    async def update(self, customer_id: CustomerId, name: str | None, email: str | None) -> None:
+        """What a returning visitor's `hello` says: a new display name, an email claim."""
         ...
 
 

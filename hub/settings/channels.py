@@ -4,13 +4,26 @@ channel is built, so a channel never decides which queue its conversations enter
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
+from limits import parse_many
+from pydantic import AfterValidator, Field, SecretStr
 
 from hub.errors import ConfigError
 from hub.settings.email import EmailSettings
 from hub.settings.sections import Section
+
+
+def _rates(text: str) -> str:
+    try:
+        parse_many(text)
+    except ValueError as exc:
+        raise ValueError(f"not a rate like '10/second;60/minute': {exc}") from None
+    return text
+
+
+# Rate limits as the `limits` library writes them, checked at start.
+RateText = Annotated[str, AfterValidator(_rates)]
 
 
 def resolved(queue: str | None, key: str) -> str:
@@ -25,6 +38,14 @@ class WebchatSettings(Section):
     enabled: bool = True
     queue: str | None = None  # None: the first queue taking webchat (resolved at start)
     max_message_bytes: int = Field(default=8192, ge=64)
+    # Open customer sockets one client address may hold on this process; more are closed
+    # with 4429. An office behind one NAT address is many visitors: keep it generous.
+    max_sockets_per_address: int = Field(default=20, ge=1)
+    # Messages a visitor, and all visitors of one client address, may send (`limits`
+    # notation, several separated by ";"). With max_message_bytes they bound what one
+    # visitor can store: 1000 a day of 8 KiB is 8 MiB.
+    visitor_message_rate: RateText = "10/10 seconds;60/minute;1000/day"
+    address_message_rate: RateText = "30/10 seconds;300/minute"
 
 
 class TwilioNumber(Section):

@@ -8,7 +8,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 import limits
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, field_validator
 
 from hub.models import CHANNELS, ChannelName
 
@@ -41,6 +41,18 @@ class ServerSettings(Section):
         if parts.path.strip("/") or parts.query or parts.fragment:
             raise ValueError("give the origin only (scheme, host and port), no path")
         return value.rstrip("/")
+
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed when they
+    # are the peer. Empty: a client's address is the socket peer, whatever headers say.
+    trusted_proxies: tuple[IPvAnyNetwork, ...] = ()  # "10.0.0.0/8", "127.0.0.1"
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        # An environment override is one string: "10.0.0.0/8,127.0.0.1".
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
 
 class DatabaseSettings(Section):

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.errors import HubError
+from hub.errors import HubError, RateLimited
 
 TRANSPORT_LIMIT = 1 << 20
 
@@ -23,7 +23,10 @@ async def send_quietly(ws: web.WebSocketResponse, frame: dict[str, Any]) -> None
 
 
 def error_frame(exc: HubError) -> dict[str, Any]:
-    return {"type": "error", "code": exc.code, "message": exc.message}
+    frame: dict[str, Any] = {"type": "error", "code": exc.code, "message": exc.message}
+    if isinstance(exc, RateLimited):
+        frame["retry_after"] = exc.retry_after
+    return frame
 
 
 class SocketHub:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from storage import open_store
 from tests.harness import RunningHub, make_settings
 from tests.services import unavailable
 
@@ -50,6 +51,10 @@ async def test_agent_and_customer_in_the_browser(
     try:
         ann = await hub.add_agent("Ann")
         customer = await (await browser.new_context()).new_page()
+        # What a host page may say of its visitor: the email is a claim, nobody proved it.
+        await customer.add_init_script(
+            "window.ContactHub = { name: 'Carol', email: 'carol@customer.test' };"
+        )
         await customer.goto(f"{hub.url}/chat")
         await customer.get_by_test_id("chat-launcher").click()
         await customer.get_by_test_id("chat-input").fill("Hi, where is my parcel?")
@@ -83,7 +88,51 @@ async def test_agent_and_customer_in_the_browser(
         await customer.get_by_test_id("chat-input").fill("Thanks!")
         await customer.get_by_test_id("chat-send").click()
         await agent.get_by_test_id("message").filter(has_text="Thanks!").wait_for()
+        # The customer panel: the visitor token is never shown, the typed email is a claim.
+        identities = agent.get_by_test_id("customer-identity")
+        await identities.filter(has_text="(unverified)").wait_for()
+        assert await identities.all_inner_texts() == [
+            "web visitor",
+            "email: carol@customer.test (unverified)",
+        ]
         await agent.screenshot(path=str(tmp_path / "console.png"))
         await customer.screenshot(path=str(tmp_path / "widget-chatting.png"))
+    finally:
+        await hub.stop()
+
+
+async def test_the_widget_waits_out_a_rate_limit_and_resends(
+    browser: Any, tmp_path: Path, sqlite_url: str
+) -> None:
+    """A visitor typing faster than `visitor_message_rate` allows: the hub refuses with
+    rate_limited and retry_after, the widget keeps those messages pending, says so, and
+    sends them again when told; every one is delivered once."""
+    settings = make_settings(
+        tmp_path, sqlite_url, channels__webchat__visitor_message_rate="2/2 seconds"
+    )
+    hub = await RunningHub(settings).start()
+    try:
+        customer = await (await browser.new_context()).new_page()
+        await customer.goto(f"{hub.url}/chat")
+        await customer.get_by_test_id("chat-launcher").click()
+        texts = [f"message {n}" for n in range(5)]
+        for text in texts:
+            await customer.get_by_test_id("chat-input").fill(text)
+            await customer.get_by_test_id("chat-send").click()
+        notice = customer.get_by_test_id("chat-notice")
+        await notice.filter(has_text="Sending too fast").wait_for()
+        await customer.screenshot(path=str(tmp_path / "widget-rate-limited.png"))
+        bubbles = customer.get_by_test_id("chat-message")
+        sent = bubbles.and_(customer.locator("[data-state=sent]"))
+        await sent.nth(len(texts) - 1).wait_for(timeout=20_000)
+        for text in texts:  # each shown once, none failed
+            assert await bubbles.filter(has_text=text).count() == 1
+        assert await customer.locator("[data-state=failed]").count() == 0
+        async with open_store(hub.settings.database_url) as store:
+            conversation = (await store.reader.unresolved())[0]
+            stored = [m.text for m in await store.reader.messages(conversation.id)]
+        assert stored == texts
+        assert not await notice.inner_text()  # nothing left waiting
+        await customer.screenshot(path=str(tmp_path / "widget-rate-limit-resent.png"))
     finally:
         await hub.stop()

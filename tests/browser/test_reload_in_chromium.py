@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 
 from hub.flow.placement import place
-from hub.ids import ConversationId, CustomerId
+from hub.ids import ConversationId
 from hub.models import InboundMessage
 from storage import open_store
 from tests.browser.test_console_in_chromium import browser  # noqa: F401
@@ -43,11 +43,13 @@ async def test_a_console_back_after_a_prune_reloads_and_goes_on_live(
 
             await hub.stop()  # the console loses its socket and keeps trying
             async with open_store(hub.settings.database_url) as store:
+                visitor = await store.visitors.find(customer.token)
+                assert visitor is not None
                 # Written while the console was away, then pruned before it came back.
                 for n, text in enumerate(["Hello?", "Still waiting for the parcel"]):
                     inbound = InboundMessage(
                         channel="webchat",
-                        customer_id=CustomerId(customer.welcome["customer_id"]),
+                        customer_id=visitor.customer.id,
                         dedupe_key=f"away-{n}",
                         text=text,
                         queue="general",

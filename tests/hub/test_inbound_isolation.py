@@ -24,20 +24,22 @@ async def store(database_url: str) -> AsyncIterator[Store]:
 
 
 async def test_a_row_the_database_refuses_fails_alone_in_a_batch_of_30(store: Store) -> None:
-    visitors = [await store.visitors.visitor(None, f"V{n}", None) for n in range(29)]
+    customers = [
+        await store.customers.identify("phone", f"+1555000{n:04d}", f"C{n}") for n in range(29)
+    ]
     batch = [
         InboundMessage(
-            channel="webchat",
-            customer_id=v.customer.id,
-            dedupe_key=f"webchat:{v.customer.id}:1",
+            channel="sms",
+            customer_id=customer,
+            dedupe_key=f"sms:{customer}:1",
             text=f"hello from {n}",
             queue="general",
         )
-        for n, v in enumerate(visitors)
+        for n, customer in enumerate(customers)
     ]
     # A customer that does not exist: the database refuses its conversation (foreign key).
     refused = batch[0].model_copy(
-        update={"customer_id": CustomerId("nobody"), "dedupe_key": "webchat:nobody:1"}
+        update={"customer_id": CustomerId("nobody"), "dedupe_key": "sms:nobody:1"}
     )
     batch.insert(17, refused)
     settings = DatabaseSettings(group_commit_ms=10.0, group_commit_rows=256)
@@ -47,7 +49,7 @@ async def test_a_row_the_database_refuses_fails_alone_in_a_batch_of_30(store: St
     assert len(failed) == 1 and outcomes[17] is failed[0]
     stored = [o for o in outcomes if isinstance(o, Ingested)]
     assert len(stored) == 29 and not any(o.duplicate for o in stored)
-    for visitor, outcome in zip(visitors, stored, strict=True):
+    for customer, outcome in zip(customers, stored, strict=True):
         [message] = await store.reader.messages(outcome.conversation.id)
         assert message.id == outcome.message.id
-        assert outcome.conversation.customer_id == visitor.customer.id
+        assert outcome.conversation.customer_id == customer

@@ -35,6 +35,7 @@ from hub.services.offers import OfferService
 from hub.settings import QueueSettings, RoutingSettings, Settings
 from routing import Router
 from storage import open_store
+from tests.visitors import new_visitor
 
 WAIT = 10.0  # generous: a test waits this long only for something that should come at once
 E = TypeVar("E")
@@ -88,7 +89,7 @@ class Hub:
         priority: int = 0,
     ) -> Conversation:
         """A new customer's first message: ingest it, then publish, as hub.stream does."""
-        visitor = await self.store.visitors.visitor(None, name, None)
+        visitor = await new_visitor(self.store, name)
         message = InboundMessage(
             channel=channel,
             customer_id=visitor.customer.id,

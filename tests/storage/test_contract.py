@@ -14,6 +14,7 @@ from hub.ids import AgentId, NoteId, OfferId
 from hub.models import InboundMessage, Offer
 from hub.ports import Failed, Store, Transaction
 from storage import open_store
+from tests.visitors import new_visitor
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def _inbound(customer_id: str, key: str, text: str = "hi") -> InboundMessage:
 
 
 async def test_ingest_dedupes_and_opens_one_conversation(store: Store) -> None:
-    visitor = await store.visitors.visitor(None, "Eve", None)
+    visitor = await new_visitor(store, "Eve")
     cid = visitor.customer.id
     batch = [_inbound(cid, "a", "one"), _inbound(cid, "b", "two"), _inbound(cid, "a", "again")]
     results, envelopes = await store.inbound.ingest(batch, place)
@@ -53,7 +54,7 @@ async def test_ingest_dedupes_and_opens_one_conversation(store: Store) -> None:
 
 
 async def test_a_resolved_conversation_is_not_reused(store: Store) -> None:
-    visitor = await store.visitors.visitor(None, "Fay", None)
+    visitor = await new_visitor(store, "Fay")
     first, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "1")], place)
     conversation = first[0].conversation
     resolved = conversation.model_copy(update={"status": "resolved"})
@@ -64,20 +65,22 @@ async def test_a_resolved_conversation_is_not_reused(store: Store) -> None:
 
 
 async def test_visitor_token_resumes_and_email_is_never_stolen(store: Store) -> None:
-    first = await store.visitors.visitor(None, "Gus", "gus@example.com")
-    again = await store.visitors.visitor(first.token, None, None)
-    assert again.customer.id == first.customer.id
-    impostor = await store.visitors.visitor(None, "Not Gus", "GUS@example.com")
-    assert impostor.customer.id != first.customer.id
-    identities = {(i.kind, i.address) for i in impostor.customer.identities}
-    assert ("email", "gus@example.com") not in identities
-    unknown = await store.visitors.visitor("no-such-token-123", None, None)
-    assert unknown.token != "no-such-token-123"
+    token = "gus-token-0123456789"
+    first = await store.visitors.register(token, "Gus", "gus@example.com")
+    assert await store.visitors.register(token, "Gus again", None) == first
+    found = await store.visitors.find(token)
+    assert found is not None and found.customer.id == first
+    assert found.customer.display_name == "Gus"
+    impostor = await new_visitor(store, "Not Gus", "GUS@example.com")
+    assert impostor.customer.id != first
+    identities = {(i.kind, i.address, i.verified) for i in impostor.customer.identities}
+    assert ("email", "gus@example.com", True) not in identities  # a claim, no more
+    assert await store.visitors.find("no-such-token-123") is None
 
 
 async def test_a_failing_action_is_rolled_back_alone(store: Store) -> None:
     agent = await store.agents.add_agent("Hal", "hal@example.com", "x", "agent", [], {})
-    visitor = await store.visitors.visitor(None, "Ida", None)
+    visitor = await new_visitor(store, "Ida")
     results, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "k")], place)
     conversation = results[0].conversation
     before = await store.events.last_id()
@@ -113,7 +116,7 @@ async def test_a_failing_action_is_rolled_back_alone(store: Store) -> None:
 
 async def test_an_offer_is_decided_once(store: Store) -> None:
     agent = await store.agents.add_agent("Jo", "jo@example.com", "x", "agent", [], {})
-    visitor = await store.visitors.visitor(None, "Kim", None)
+    visitor = await new_visitor(store, "Kim")
     results, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "k")], place)
     now = datetime.now(UTC)
     offer = Offer(
@@ -154,7 +157,7 @@ async def test_event_ids_follow_commit_order_under_concurrency(store: Store) -> 
 
 
 async def _ingest_one(store: Store, n: int) -> None:
-    visitor = await store.visitors.visitor(None, f"V{n}", None)
+    visitor = await new_visitor(store, f"V{n}")
     await store.inbound.ingest([_inbound(visitor.customer.id, f"order-{n}")], place)
 
 
@@ -170,7 +173,7 @@ async def test_leases_have_one_holder_until_they_expire(store: Store) -> None:
 
 async def test_queue_stats_count_waiting_and_service_level(store: Store) -> None:
     agent = await store.agents.add_agent("Mo", "mo@example.com", "x", "agent", [], {})
-    customers = [await store.visitors.visitor(None, f"C{i}", None) for i in range(3)]
+    customers = [await new_visitor(store, f"C{i}") for i in range(3)]
     results, _ = await store.inbound.ingest(
         [_inbound(c.customer.id, f"k{i}") for i, c in enumerate(customers)], place
     )
@@ -198,7 +201,7 @@ async def test_agent_directory(store: Store) -> None:
 
 
 async def test_message_events_round_trip_through_the_log(store: Store) -> None:
-    visitor = await store.visitors.visitor(None, "Ola", None)
+    visitor = await new_visitor(store, "Ola")
     _, envelopes = await store.inbound.ingest([_inbound(visitor.customer.id, "z", "hello")], place)
     replayed = await store.events.after(envelopes[0].id - 1)
     assert replayed == envelopes
@@ -211,7 +214,7 @@ async def test_the_database_refuses_a_second_pending_offer(store: Store) -> None
     from sqlalchemy.exc import IntegrityError
 
     agent = await store.agents.add_agent("Pat", "pat@example.com", "x", "agent", [], {})
-    visitor = await store.visitors.visitor(None, "Ray", None)
+    visitor = await new_visitor(store, "Ray")
     results, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "k")], place)
     conversation_id = results[0].conversation.id
     now = datetime.now(UTC)

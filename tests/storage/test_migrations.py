@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from sqlmodel import SQLModel
 
 import storage.tables  # noqa: F401  (registers the tables)
 from hub.outbox.items import CallRedirectPayload, EmailPayload, SmsPayload, read_payload
+from storage import open_store
 from storage.eventlog import event_log_t
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.outbox import outbox_t
@@ -101,3 +103,89 @@ async def test_queued_sends_and_logged_events_survive_the_move_to_typed_rows(
     assert read_payload("call_redirect", rows["call_redirect"]) == CallRedirectPayload(
         call_sid="CA1", url="https://hub.example/twilio/voice/connect"
     )
+
+
+async def test_visitors_keep_their_tokens_across_the_move_to_hashes(database_url: str) -> None:
+    """Tokens stored raw before 0008 are hashed in place: the widget's token still resumes
+    its customer, and the raw token is no longer in the database."""
+    engine = create_async_engine(database_url)
+    now = datetime.now(UTC)
+    token = "raw-token-of-an-old-visitor"
+    try:
+        await upgrade(engine, "0007")
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO customer (id, display_name, created_at) VALUES ('c1', 'Old', :at)"
+                ),
+                {"at": now},
+            )
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO customer_identity (customer_id, kind, address) "
+                    "VALUES ('c1', 'webchat', :token)"
+                ),
+                {"token": token},
+            )
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            addresses = await conn.execute(sa.text("SELECT address FROM customer_identity"))
+            assert list(addresses.scalars()) == [hashlib.sha256(token.encode()).hexdigest()]
+    finally:
+        await engine.dispose()
+    async with open_store(database_url) as store:
+        visitor = await store.visitors.find(token)
+    assert visitor is not None and visitor.customer.id == "c1"
+
+
+async def test_typed_chat_emails_become_unverified_claims(database_url: str) -> None:
+    """Before 0008 a visitor's typed email was a plain `email` identity (when nobody held the
+    address) and the customer's `email`. Email ingest only ever creates an email identity
+    with a customer of its own, so an email identity or address on a customer holding a web
+    chat identity was typed: the upgrade makes it an unverified claim."""
+    engine = create_async_engine(database_url)
+    now = datetime.now(UTC)
+    customers = [  # id, email column, identities (kind, address)
+        ("typed", "x@example.com", [("webchat", "t1"), ("email", "x@example.com")]),
+        ("mailed", "y@example.com", [("email", "y@example.com")]),
+        ("taken", "y@example.com", [("webchat", "t2")]),  # typed an address already held
+        ("phoned", None, [("phone", "+15550001111")]),
+    ]
+    try:
+        await upgrade(engine, "0007")
+        async with engine.begin() as conn:
+            for cid, email, identities in customers:
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO customer (id, display_name, email, created_at) "
+                        "VALUES (:id, :id, :email, :at)"
+                    ),
+                    {"id": cid, "email": email, "at": now},
+                )
+                for kind, address in identities:
+                    await conn.execute(
+                        sa.text(
+                            "INSERT INTO customer_identity (customer_id, kind, address) "
+                            "VALUES (:c, :k, :a)"
+                        ),
+                        {"c": cid, "k": kind, "a": address},
+                    )
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    async with open_store(database_url) as store:
+        found = {c: await store.reader.customer(c) for c, _, _ in customers}  # type: ignore[arg-type]
+        newcomer = await store.customers.identify("email", "x@example.com", "X")
+        held = await store.customers.identify("email", "y@example.com", "Y")
+    shown = {
+        cid: (c.email, [(i.kind, i.address, i.verified) for i in c.identities])
+        for cid, c in found.items()
+        if c is not None
+    }
+    assert shown == {
+        "typed": (None, [("webchat", "web visitor", True), ("email", "x@example.com", False)]),
+        "mailed": ("y@example.com", [("email", "y@example.com", True)]),
+        "taken": (None, [("webchat", "web visitor", True), ("email", "y@example.com", False)]),
+        "phoned": (None, [("phone", "+15550001111", True)]),
+    }
+    assert newcomer not in found and held == "mailed"

@@ -12,10 +12,11 @@ import pytest
 
 from hub.flow.placement import place
 from hub.ids import ConversationId, CustomerId, MessageId, new_id
-from hub.models import Attachment, Call, InboundMessage, Message
+from hub.models import Attachment, Call, Identity, InboundMessage, Message
 from hub.outbox.items import OutboxItem, SmsPayload
 from hub.ports import Failed, Store, Transaction
 from storage import open_store
+from tests.visitors import new_visitor
 
 
 @pytest.fixture
@@ -56,9 +57,22 @@ async def test_identify_is_one_customer_per_address_even_when_racing(store: Stor
     assert customer is not None and customer.display_name == "+1 555-000-1111"
 
 
-async def test_a_typed_chat_email_and_an_email_sender_are_one_customer(store: Store) -> None:
-    visitor = await store.visitors.visitor(None, "Bea", "bea@example.com")
-    assert await store.customers.identify("email", "BEA@example.com", "B") == visitor.customer.id
+async def test_a_typed_chat_email_is_a_claim_that_mail_never_uses(store: Store) -> None:
+    """A visitor who typed an address does not own it: mail from it finds or makes the
+    customer holding the verified identity, and the visitor keeps an unverified claim."""
+    visitor = await new_visitor(store, "Bea", "bea@example.com")
+    other = await new_visitor(store, "Also Bea?", "Bea@Example.com")
+    sender = await store.customers.identify("email", "BEA@example.com", "B")
+    assert sender not in (visitor.customer.id, other.customer.id)
+    claim = Identity(kind="email", address="bea@example.com", verified=False)
+    for typed in (visitor, other):
+        customer = await store.reader.customer(typed.customer.id)
+        assert customer is not None and claim in customer.identities
+        assert customer.email is None
+    holder = await store.reader.customer(sender)
+    assert holder is not None
+    assert holder.identities == (Identity(kind="email", address="bea@example.com"),)
+    assert await store.customers.identify("email", "bea@example.com", "B") == sender
 
 
 async def test_ingest_keeps_channel_fields_and_targets(store: Store) -> None:

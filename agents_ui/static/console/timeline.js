@@ -10,7 +10,7 @@ import { agentLabel } from './state.js';
 
 /**
  * @import { Ctx } from './context.js'
- * @import { Customer, StreamFrame, TimelineEntry, TimelinePayload } from '../protocol.js'
+ * @import { Customer, Identity, StreamFrame, TimelineEntry, TimelinePayload } from '../protocol.js'
  * @import { State } from './state.js'
  */
 
@@ -85,8 +85,10 @@ function renderCustomer(ctx, cust) {
   if (cust.email) box.appendChild(el('div', { class: 'muted', text: cust.email }));
   const c = S.selectedId ? S.convs.get(S.selectedId) : null;
   for (const idn of cust.identities || []) {
-    const out = idn.opted_out_at ? ' (opted out ' + fmtTime(idn.opted_out_at) + ')' : '';
-    box.appendChild(el('div', { class: 'muted small', text: idn.kind + ': ' + idn.address + out }));
+    box.appendChild(el('div', {
+      class: 'muted small identity', testid: 'customer-identity', text: identityLabel(idn),
+      attrs: { 'data-verified': idn.verified === false ? 'false' : 'true' },
+    }));
     // The timeline may know of a STOP the stream did not tell us about (before we connected).
     if (c && c.conv.contact === idn.address && !!idn.opted_out_at !== !!c.optedOut) {
       c.optedOut = !!idn.opted_out_at;
@@ -94,6 +96,19 @@ function renderCustomer(ctx, cust) {
     }
   }
   if (cust.created_at) box.appendChild(el('div', { class: 'muted small', text: 'Customer since ' + fmtTime(cust.created_at) }));
+}
+
+/**
+ * One identity as the panel lists it. A web chat identity has no address to show (the hub
+ * keeps only a hash of the visitor's token); an address typed into the chat widget is a
+ * claim nobody proved, and says so.
+ * @param {Identity} idn
+ */
+export function identityLabel(idn) {
+  if (idn.kind === 'webchat') return 'web visitor';
+  const claim = idn.verified === false ? ' (unverified)' : '';
+  const out = idn.opted_out_at ? ' (opted out ' + fmtTime(idn.opted_out_at) + ')' : '';
+  return idn.kind + ': ' + idn.address + claim + out;
 }
 
 /**

@@ -34,6 +34,9 @@ export class Chat {
     this.ui = ui;
     this.state = createChatState();
     this.store = createStore();
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.resendTimer = undefined;
+    this.resendDue = 0;
     this.socket = new ReconnectingSocket(() => wsUrl, {
       onOpen: () => this.hello(),
       onFrame: (f) => this.onFrame(/** @type {ChatFrame} */ (f)),
@@ -51,8 +54,8 @@ export class Chat {
     for (const item of queued) addPending(this.state, item);
     this.render();
     // A returning visitor (or one with unsent messages) reconnects at once so agent replies
-    // and the outbox flow without opening the panel. A brand-new visitor is only created on
-    // the hub when they open the chat.
+    // and the outbox flow without opening the panel. A brand-new visitor connects only when
+    // they open the chat, and is a customer on the hub only from their first message.
     if (this.store.get(TOKEN_KEY) || queued.length) this.connect();
   }
 
@@ -68,7 +71,7 @@ export class Chat {
     showPanel(this.ui, open);
     if (open) {
       this.state.unread = 0;
-      this.connect(); // first open of a brand-new visitor is what creates them on the hub
+      this.connect(); // a brand-new visitor gets their token now (the hub stores nothing yet)
       this.render();
       scrollToBottom(this.ui);
       setTimeout(() => this.ui.input.focus(), 0);
@@ -122,6 +125,28 @@ export class Chat {
 
   resendOutbox() {
     for (const item of outboxItems(this.store)) this.send({ type: 'message', client_id: item.client_id, text: item.text });
+  }
+
+  /**
+   * Send the outbox again in `ms` (rate limited): one timer, at the latest time asked for,
+   * so a burst of refusals resends once.
+   * @param {number} ms
+   */
+  resendAfter(ms) {
+    const due = Date.now() + ms;
+    if (this.resendTimer !== undefined && this.resendDue >= due) return;
+    clearTimeout(this.resendTimer);
+    this.resendDue = due;
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = undefined;
+      this.resendOutbox();
+    }, ms);
+  }
+
+  clearNotice() {
+    clearTimeout(this.state.noticeTimer);
+    this.state.notice = '';
+    this.render();
   }
 
   /** @param {string} text */

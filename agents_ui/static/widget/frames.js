@@ -11,6 +11,7 @@ import { scrollToBottom } from './view.js';
 /** @import { Chat } from './chat.js' */
 
 const AGENT_TYPING_TTL_MS = 8000;
+const RATE_NOTICE = 'Sending too fast \u2014 your messages will go in a moment.';
 
 /**
  * The frames the hub sends a visitor; fields follow docs/protocol.md.
@@ -29,6 +30,7 @@ const AGENT_TYPING_TTL_MS = 8000;
  * @property {number} [position]
  * @property {boolean} [typing]
  * @property {string} [code]
+ * @property {number} [retry_after] seconds, with code rate_limited
  */
 
 /**
@@ -62,6 +64,8 @@ export function onWelcome(chat, f) {
 export function onAck(chat, f) {
   const state = chat.state;
   if (f.client_id) outboxRemove(chat.store, f.client_id);
+  // Everything waiting out a rate limit went through: the notice has nothing left to say.
+  if (state.notice === RATE_NOTICE && !outboxItems(chat.store).length) chat.clearNotice();
   const fresh = !state.conversationId || state.status === 'resolved' || !state.status;
   if (f.conversation_id && f.conversation_id !== state.conversationId && fresh) {
     // The first message (or the first after a resolution) opened a conversation.
@@ -168,6 +172,14 @@ export function onStatus(chat, f) {
  */
 export function onError(chat, f) {
   if (f.code === 'auth') return; // the socket closes and we reconnect with a fresh hello
+  if (f.code === 'rate_limited') {
+    // Refused before anything was stored; the message stays pending and goes again (same
+    // client_id) once the hub says it may.
+    const seconds = typeof f.retry_after === 'number' && f.retry_after > 0 ? f.retry_after : 5;
+    chat.resendAfter(seconds * 1000);
+    chat.showNotice(RATE_NOTICE);
+    return;
+  }
   if (f.client_id && (f.code === 'too_large' || f.code === 'bad_frame')) {
     // Rejected for what it is, not for a passing fault: resending would fail forever.
     outboxRemove(chat.store, f.client_id);
@@ -177,5 +189,5 @@ export function onError(chat, f) {
   chat.showNotice(f.code === 'unavailable' ? 'Having trouble sending \u2014 we will keep trying.'
     : f.code === 'too_large' ? 'That message is too long.'
       : 'Something went wrong (' + (f.code || 'error') + ').');
-  if (f.code === 'unavailable') setTimeout(() => chat.resendOutbox(), 3000);
+  if (f.code === 'unavailable') chat.resendAfter(3000);
 }

@@ -1,0 +1,83 @@
+"""Rate limits at the edges, on the `limits` library, shaped like the bus: in this process's
+memory by default, on Redis when the hub's bus is (`bus.url` redis://), so every process
+sharing the work counts the same hits. Keys are namespaced by the installation id, like the
+bus's channel, so installations sharing a Redis never spend each other's limits."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Self
+
+import redis.asyncio as aioredis
+from limits import RateLimitItem, parse_many
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
+
+from hub.errors import RateLimited
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One or more limits (`"10/10 seconds;60/minute"`) on one kind of request."""
+
+    what: str  # as the refusal names it: "messages", "messages from your address"
+    items: tuple[RateLimitItem, ...]
+
+    @classmethod
+    def parse(cls, what: str, text: str) -> Rate:
+        return cls(what, tuple(parse_many(text)))
+
+
+class RateLimits:
+    """`async with RateLimits(url, namespace=...)`; then `await limits.hit(...)`."""
+
+    def __init__(self, url: str | None = None, *, namespace: str = "contacthub") -> None:
+        self._pool: aioredis.ConnectionPool | None = None
+        storage: Storage
+        if url and url.startswith(("redis://", "rediss://")):
+            # Our own pool, so closing the hub closes its connections.
+            self._pool = aioredis.ConnectionPool.from_url(url)
+            storage = RedisStorage(
+                f"async+{url}",
+                implementation="redispy",
+                key_prefix=f"contacthub:{namespace}:limits",
+                connection_pool=self._pool,  # type: ignore[arg-type]  # passed on to redis
+            )
+        else:
+            storage = MemoryStorage()
+        self._limiter = SlidingWindowCounterRateLimiter(storage)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
+
+    async def hit(self, *checks: tuple[Rate, str]) -> None:
+        """Count one request against each (rate, key), or raise RateLimited naming the
+        first rate spent, with the longest wait, and count nothing. Should the store fail
+        (Redis down), the request is let through: limits must not take the chat down."""
+        try:
+            for rate, key in checks:
+                wait = await self._wait(rate, key)
+                if wait is not None:
+                    raise RateLimited(f"too many {rate.what}; try again in {wait} s", wait)
+            for rate, key in checks:
+                for item in rate.items:
+                    await self._limiter.hit(item, key)
+        except (OSError, aioredis.RedisError) as exc:
+            log.warning("rate limits unavailable, not applied: %s", exc)
+
+    async def _wait(self, rate: Rate, key: str) -> int | None:
+        waits: list[float] = []
+        for item in rate.items:
+            if not await self._limiter.test(item, key):
+                stats = await self._limiter.get_window_stats(item, key)
+                waits.append(stats.reset_time - time.time())
+        return max(1, math.ceil(max(waits))) if waits else None
