@@ -31,7 +31,6 @@ from hub.services.conversations import ConversationService
 from hub.services.delivery import DeliveryService
 from hub.services.logins import Logins
 from hub.services.offers import OfferService
-from hub.services.throttle import Throttle
 from hub.settings import Settings
 from hub.settings.queues import resolve_channels
 from hub.settings.secrets import require_channel_secrets
@@ -125,6 +124,8 @@ async def _core(settings: Settings, stack: AsyncExitStack) -> _Core:
         Bus(settings.bus.url or None, namespace=store.installation_id)
     )
     feed = await stack.enter_async_context(EventFeed(bus, store.events))
+    # Chat message limits, login attempts and ticket nonces, all on the bus's Redis when it has
+    # one, so every process counts together.
     limits = await stack.enter_async_context(
         RateLimits(settings.bus.url or None, namespace=store.installation_id)
     )
@@ -132,17 +133,13 @@ async def _core(settings: Settings, stack: AsyncExitStack) -> _Core:
     work = await stack.enter_async_context(PublishingWork(store.work, bus))
     relay = OutboxRelay(work, settings.outbox)
     offers = OfferService(work)
-    # Login limits and ticket nonces: on the bus's Redis, so every process counts together.
-    throttle = await stack.enter_async_context(
-        Throttle(settings.bus.url or None, namespace=store.installation_id)
-    )
     hashes = HashPool(settings.auth.hash_workers, settings.auth.hash_queue)
     stack.callback(hashes.close)
     auth = Authenticator(
         store.agents,
         secret,
         settings.auth.token_ttl_seconds,
-        throttle,
+        limits,
         settings.auth.ticket_ttl_seconds,
     )
     stream = await stack.enter_async_context(InboundStream(store.inbound, bus, settings.database))
@@ -169,7 +166,7 @@ async def _core(settings: Settings, stack: AsyncExitStack) -> _Core:
         offers=offers,
         auth=auth,
         health=Health(store.events, bus, feed),
-        logins=Logins(store.agents, auth, hashes, throttle, settings.auth),
+        logins=Logins(store.agents, auth, hashes, limits, settings.auth),
         secret=secret,
         holder=holder,
         limits=limits,

@@ -8,7 +8,7 @@
   removed agent is locked out at once, and its token version must still be the one in the
   token: logout and a password change bump it, which revokes every token issued before.
 - A websocket ticket is `t.<agent id>.<version>.<ticket expiry>.<session expiry>.<nonce>.<HMAC>`:
-  valid `auth.ticket_ttl_seconds` and once (the nonce is marked used in `Throttle`, on Redis
+  valid `auth.ticket_ttl_seconds` and once (the nonce is marked used in `RateLimits`, on Redis
   when the bus is), so a URL that reaches a log holds nothing worth taking.
 """
 
@@ -35,8 +35,8 @@ from hub.errors import AuthError, ConfigError, Overloaded
 from hub.ids import AgentId
 from hub.models import Session
 from hub.ports import AgentDirectory
-from hub.services.throttle import Throttle
 from hub.settings.sections import MIN_SECRET_BYTES, SECRET_HINT
+from hub.wire.ratelimits import RateLimits
 
 T = TypeVar("T")
 _hasher = PasswordHasher()
@@ -146,7 +146,7 @@ class Authenticator:
         agents: AgentDirectory,
         secret: str,
         ttl_seconds: int,
-        throttle: Throttle,
+        throttle: RateLimits,
         ticket_ttl_seconds: int = 30,
     ) -> None:
         self._agents = agents

@@ -3,7 +3,7 @@
 1. a place on `HashPool`, the bounded password pool, reserved first: when it is full the
    answer is `Overloaded` (503, Retry-After) at once, before anything is read;
 2. attempts per client address and per email (`auth.login_limit_per_*`, counted in
-   `Throttle`, on Redis when the bus is): beyond them, `RateLimited` (429, Retry-After);
+   `RateLimits`, on Redis when the bus is): beyond them, `RateLimited` (429, Retry-After);
 3. a lockout per email after `auth.lockout_after_failures` wrong passwords in a row, for
    `lockout_seconds`, doubled at each further lockout up to `lockout_max_seconds`; kept in
    the database (every process sees it) and written to the audit trail;
@@ -22,8 +22,8 @@ from hub.errors import AuthError, BadInput, RateLimited
 from hub.models import Agent, AuditEntry, LoginFailures, Session
 from hub.ports import AgentDirectory
 from hub.services.auth import DUMMY_HASH, Authenticator, HashPool
-from hub.services.throttle import Throttle
 from hub.settings.sections import AuthSettings
+from hub.wire.ratelimits import RateLimits
 
 MAX_EMAIL = 320
 MIN_PASSWORD = 8
@@ -74,7 +74,7 @@ class Logins:
         agents: AgentDirectory,
         auth: Authenticator,
         hashes: HashPool,
-        throttle: Throttle,
+        throttle: RateLimits,
         settings: AuthSettings,
     ) -> None:
         self._agents = agents
@@ -143,10 +143,10 @@ class Logins:
 
     async def _count(self, key: str, address: str) -> None:
         """The rate limits, then the lockout: refused here, no password is checked."""
-        wait = await self._throttle.hit(self._per_address, "login-address", address)
+        wait = await self._throttle.attempt(self._per_address, "login-address", address)
         if wait is not None:
             raise RateLimited(f"too many logins from this address: retry in {wait:.0f} s", wait)
-        wait = await self._throttle.hit(self._per_account, "login-account", key)
+        wait = await self._throttle.attempt(self._per_account, "login-account", key)
         if wait is not None:
             raise RateLimited(f"too many logins for this account: retry in {wait:.0f} s", wait)
         state = await self._agents.login_failures(key)

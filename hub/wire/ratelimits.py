@@ -1,10 +1,13 @@
-"""Rate limits at the edges, on the `limits` library, shaped like the bus: in this process's
-memory by default, on Redis when the hub's bus is (`bus.url` redis://), so every process
-sharing the work counts the same hits. Keys are namespaced by the installation id, like the
-bus's channel, so installations sharing a Redis never spend each other's limits."""
+"""Rate limits, on the `limits` library, shaped like the bus: in this process's memory by
+default, on Redis when the hub's bus is (`bus.url` redis://), so every process sharing the
+work counts the same hits. Keys are namespaced by the installation id, like the bus's
+channel, so installations sharing a Redis never spend each other's limits. One store serves
+the chat's message limits (`hit`), logins' attempt counts (`attempt`) and single-use socket
+tickets (`once`)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import time
@@ -12,11 +15,11 @@ from dataclasses import dataclass
 from typing import Self
 
 import redis.asyncio as aioredis
-from limits import RateLimitItem, parse_many
+from limits import RateLimitItem, RateLimitItemPerSecond, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
-from hub.errors import RateLimited
+from hub.errors import RateLimited, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +53,13 @@ class RateLimits:
             )
         else:
             storage = MemoryStorage()
+        self._storage = storage
         self._limiter = SlidingWindowCounterRateLimiter(storage)
+
+    @property
+    def shared(self) -> bool:
+        """Whether every hub process on the bus sees the same counts."""
+        return self._pool is not None
 
     async def __aenter__(self) -> Self:
         return self
@@ -58,6 +67,28 @@ class RateLimits:
     async def __aexit__(self, *exc: object) -> None:
         if self._pool is not None:
             await self._pool.aclose()
+        timer = getattr(self._storage, "timer", None)  # MemoryStorage's expiry task
+        if timer is not None and not timer.done():
+            timer.cancel()
+            with contextlib.suppress(BaseException):
+                await timer
+
+    async def attempt(self, rate: RateLimitItem, *keys: str) -> float | None:
+        """Count one attempt (a login): None when within `rate`, else the seconds to wait.
+        Unlike `hit`, a store that cannot be reached is an error (StorageUnavailable): a
+        login limit that silently stopped counting would invite the guessing it is for."""
+        try:
+            if await self._limiter.hit(rate, *keys):
+                return None
+            stats = await self._limiter.get_window_stats(rate, *keys)
+        except Exception as exc:  # redis.RedisError and the like: the store is unreachable
+            raise StorageUnavailable("rate limits", str(exc)) from exc
+        return max(1.0, math.ceil(stats.reset_time - time.time()))
+
+    async def once(self, key: str, within_seconds: int) -> bool:
+        """True the first time `key` is seen within `within_seconds`, False after."""
+        rate = RateLimitItemPerSecond(1, within_seconds)
+        return await self.attempt(rate, "once", key) is None
 
     async def hit(self, *checks: tuple[Rate, str]) -> None:
         """Count one request against each (rate, key), or raise RateLimited naming the

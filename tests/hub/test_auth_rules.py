@@ -19,9 +19,9 @@ from hub.errors import ConfigError, Overloaded
 from hub.models import LoginFailures
 from hub.services.auth import HashPool, hash_password, load_or_create_secret
 from hub.services.logins import after_failure
-from hub.services.throttle import Throttle
 from hub.settings import AuthSettings, load_settings
 from hub.wire.access_log import RedactedAccessLogger
+from hub.wire.ratelimits import RateLimits
 from tests.services import redis_url
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -85,25 +85,28 @@ async def test_the_pool_refuses_at_once_when_full_and_frees_its_slots() -> None:
 
 
 async def test_throttle_counts_in_memory() -> None:
-    async with Throttle() as throttle:
+    async with RateLimits() as throttle:
         rate = limits.parse("2/day")
-        assert await throttle.hit(rate, "k") is None
-        assert await throttle.hit(rate, "k") is None
-        wait = await throttle.hit(rate, "k")
+        assert await throttle.attempt(rate, "k") is None
+        assert await throttle.attempt(rate, "k") is None
+        wait = await throttle.attempt(rate, "k")
         assert wait is not None and wait >= 1
-        assert await throttle.hit(rate, "other") is None
+        assert await throttle.attempt(rate, "other") is None
         assert await throttle.once("n1", 30) and not await throttle.once("n1", 30)
 
 
 async def test_throttle_on_redis_is_shared_by_processes() -> None:
     url = await redis_url()
     namespace = f"test-{datetime.now(UTC).timestamp()}"
-    async with Throttle(url, namespace) as one, Throttle(url, namespace) as two:
+    async with (
+        RateLimits(url, namespace=namespace) as one,
+        RateLimits(url, namespace=namespace) as two,
+    ):
         assert one.shared and two.shared
         rate = limits.parse("2/day")
-        assert await one.hit(rate, "ann") is None
-        assert await two.hit(rate, "ann") is None
-        assert await one.hit(rate, "ann") is not None  # the other process's hit counted
+        assert await one.attempt(rate, "ann") is None
+        assert await two.attempt(rate, "ann") is None
+        assert await one.attempt(rate, "ann") is not None  # the other process's hit counted
         assert await one.once("ticket", 30) and not await two.once("ticket", 30)
 
 
