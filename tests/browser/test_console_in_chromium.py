@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from storage import open_store
+from tests.browser.console_page import sign_in
 from tests.harness import RunningHub, make_settings
 from tests.services import unavailable
 
@@ -66,11 +67,7 @@ async def test_agent_and_customer_in_the_browser(
         )
 
         agent = await (await browser.new_context()).new_page()
-        await agent.goto(f"{hub.url}/")
-        await agent.get_by_test_id("login-email").fill(ann["email"])
-        await agent.get_by_test_id("login-password").fill(ann["password"])
-        await agent.get_by_test_id("login-submit").click()
-        await agent.get_by_test_id("presence-select").select_option("available")
+        await sign_in(agent, hub, ann)
 
         offer = agent.get_by_test_id("offer")
         await offer.wait_for()

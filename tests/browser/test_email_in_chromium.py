@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tests.browser.console_page import sign_in
 from tests.browser.test_console_in_chromium import browser  # noqa: F401  (fixture)
 from tests.channels.email import shapes
 from tests.channels.email.conftest import dovecot, mailbox, smtp_server  # noqa: F401
@@ -35,11 +36,7 @@ async def test_email_in_the_console(
         blocked: list[str] = []  # the hub's CSP must not stop the sanitized mail rendering
         context.on("console", lambda m: blocked.append(m.text) if "Policy" in m.text else None)
         page = await context.new_page()
-        await page.goto(f"{hub.url}/")
-        await page.get_by_test_id("login-email").fill(ann["email"])
-        await page.get_by_test_id("login-password").fill(ann["password"])
-        await page.get_by_test_id("login-submit").click()
-        await page.get_by_test_id("presence-select").select_option("available")
+        await sign_in(page, hub, ann)
         await page.get_by_test_id("offer").get_by_test_id("offer-accept").click()
         await page.get_by_test_id("conversation-item").first.click()
         await page.get_by_test_id("message").filter(has_text="order 1234").wait_for()
@@ -116,11 +113,7 @@ async def test_remote_images_in_mail_load_only_when_asked_and_send_no_referer(
             html = f'<p>Order 77</p><img src="{tracker_url}/p.gif?who=carol" width="1">'
             await mailbox.deliver(shapes.html_mail(CAROL, "Where is order 77?", html))
             page = await (await browser.new_context()).new_page()
-            await page.goto(f"{hub.url}/")
-            await page.get_by_test_id("login-email").fill(ann["email"])
-            await page.get_by_test_id("login-password").fill(ann["password"])
-            await page.get_by_test_id("login-submit").click()
-            await page.get_by_test_id("presence-select").select_option("available")
+            await sign_in(page, hub, ann)
             await page.get_by_test_id("offer").get_by_test_id("offer-accept").click()
             await page.get_by_test_id("conversation-item").first.click()
             message = page.get_by_test_id("message").filter(has_text="Order 77")

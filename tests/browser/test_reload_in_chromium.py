@@ -14,6 +14,7 @@ from hub.flow.placement import place
 from hub.ids import ConversationId
 from hub.models import InboundMessage
 from storage import open_store
+from tests.browser.console_page import sign_in
 from tests.browser.test_console_in_chromium import browser  # noqa: F401
 from tests.harness import RunningHub, connect_customer, make_settings
 
@@ -30,11 +31,7 @@ async def test_a_console_back_after_a_prune_reloads_and_goes_on_live(
             customer = await connect_customer(http, hub, name="Dana")
             conversation_id = (await customer.say("Is my order on its way?"))["conversation_id"]
             page = await (await browser.new_context()).new_page()
-            await page.goto(f"{hub.url}/")
-            await page.get_by_test_id("login-email").fill(ann["email"])
-            await page.get_by_test_id("login-password").fill(ann["password"])
-            await page.get_by_test_id("login-submit").click()
-            await page.get_by_test_id("presence-select").select_option("available")
+            await sign_in(page, hub, ann)
             await page.get_by_test_id("offer-accept").click()
             await page.get_by_test_id("conversation-item").first.click()
             thread = page.get_by_test_id("thread")

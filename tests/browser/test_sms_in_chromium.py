@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 
+from tests.browser.console_page import sign_in
 from tests.browser.test_console_in_chromium import browser  # noqa: F401  (fixture)
 from tests.channels.twilio.conftest import (  # noqa: F401  (fixtures)
     ACCOUNT,
@@ -35,11 +36,7 @@ async def test_delivery_status_and_opt_out_in_the_console(
             twilio = TwilioSide(http, hub)
             await twilio.sms("SM" + "4" * 32, "Is my <b>order</b> shipped?")
             page = await (await browser.new_context()).new_page()
-            await page.goto(f"{hub.url}/")
-            await page.get_by_test_id("login-email").fill(dan["email"])
-            await page.get_by_test_id("login-password").fill(dan["password"])
-            await page.get_by_test_id("login-submit").click()
-            await page.get_by_test_id("presence-select").select_option("available")
+            await sign_in(page, hub, dan)
             await page.get_by_test_id("offer").get_by_test_id("offer-accept").click()
             await page.get_by_test_id("conversation-item").first.click()
             # Markup a customer texted is shown as the characters they typed.
