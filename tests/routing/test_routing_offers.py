@@ -129,3 +129,22 @@ async def test_resolving_a_conversation_cancels_its_pending_offer(hub: Hub) -> N
         "conversation resolved",
     )
     assert await hub.store.reader.pending_offers() == []
+
+
+async def test_one_who_declined_gets_it_again_when_the_only_other_agent_is_full(
+    hub: Hub,
+) -> None:
+    ann = await hub.agent("Ann")
+    bob = await hub.agent("Bob")
+    async with Watch(hub.bus) as watch, hub.router():
+        busy = await hub.customer_writes("Busy")
+        first = await watch.offer(busy.id)
+        await hub.accept(first)
+        other = ann if first.agent_id == bob.id else bob
+        # The other agent passes on the next one; the only agent left has no free slot.
+        waiting = await hub.customer_writes("Dana")
+        declined = await watch.offer(waiting.id)
+        assert declined.agent_id == other.id
+        await hub.offers.reject(other.id, declined.offer_id, "not now")
+        again = await watch.offer(waiting.id, 2)
+    assert again.agent_id == other.id, "idle next to work: offered again rather than stuck"

@@ -189,3 +189,18 @@ def test_rebuild_keeps_memory_and_returns_offers_that_cannot_stand() -> None:
     assert s.loads() == {AgentId("ann"): {"webchat": 1}, AgentId("bob"): {"webchat": 1}}
     assert [t.conversation_id for t in s.waiting()] == ["c1"]
     assert CustomerId("customer-c1") == s.tickets[ConversationId("c1")].customer_id
+
+
+def test_one_who_declined_is_offered_again_when_the_others_are_full() -> None:
+    """The fallback to those who declined is taken among agents with a free slot: a full
+    fresh agent must not hide the idle one who passed on it."""
+    s = state()
+    for name in ("ann", "bob"):
+        s.upsert_agent(agent(name))
+    s.track(conversation("c1"))
+    s.track(conversation("busy", status="open", assignee="bob"))  # bob's one slot is taken
+    s.reserve(offer("o1", "c1", "ann"))
+    s.close_offer(OfferId("o1"), "rejected", AgentId("ann"), ConversationId("c1"))
+    assert eligible(s, "c1") == {"ann"}
+    s.resolve(ConversationId("busy"))
+    assert eligible(s, "c1") == {"bob"}  # bob has room again: he comes first
