@@ -113,7 +113,7 @@ async def _core(settings: Settings, stack: AsyncExitStack) -> _Core:
     await stack.enter_async_context(EventLogPruner(store.events, settings.events))
     work = await stack.enter_async_context(PublishingWork(store.work, bus))
     relay = OutboxRelay(work, settings.outbox)
-    offers = OfferService(work)
+    offers = OfferService(work, settings.routing, settings.queues)
     secret = load_or_create_secret(settings.auth.secret, settings.server.data_dir)
     stream = await stack.enter_async_context(InboundStream(store.inbound, bus, settings.database))
     holder = f"{socket.gethostname()}:{os.getpid()}:{id(stack):x}"

@@ -140,6 +140,14 @@ class QueueStats(Record):
 OfferState = Literal["pending", "accepted", "rejected", "timeout", "cancelled"]
 
 
+class LeaseTerm(Record):
+    """One holder's tenure of a named lease (hub/ports/stores.py `Leases`). Writes fenced with
+    it are refused once another holder has taken the lease, whose epoch is then higher."""
+
+    name: str
+    epoch: int
+
+
 class Offer(Record):
     id: OfferId
     conversation_id: ConversationId

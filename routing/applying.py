@@ -82,7 +82,8 @@ class EventApplier:
 
     async def _adopt(self, event: OfferMade) -> None:
         """An offer this router did not make (an earlier leader's, during a handover): hold
-        its slot and time it out, or cancel it if the conversation is already offered."""
+        its slot and time it out, or cancel it if it cannot stand here (the conversation is
+        already offered, or the agent has no room left for it)."""
         if event.offer_id in self._state.reservations or self._state.is_decided(event.offer_id):
             return  # our own offer's echo, or one already decided
         await self._ensure_agent(event.agent_id)
@@ -91,8 +92,11 @@ class EventApplier:
         reservation = Reservation(
             event.offer_id, event.conversation_id, event.agent_id, event.expires_at, timeout
         )
-        if not self._dispatcher.hold(reservation):
-            await self._close(reservation, "cancelled", "conversation already offered")
+        refusal = self._state.refusal(reservation)
+        if refusal is not None:
+            await self._close(reservation, "cancelled", refusal)
+        else:
+            self._dispatcher.hold(reservation)
 
     async def _transferred(self, event: Transferred, at: datetime) -> None:
         stale = self._state.reservation_for(event.conversation_id)

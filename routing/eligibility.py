@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from hub.ids import AgentId
+from hub.services import fit
 from routing.policies import Candidate
 from routing.tickets import AgentSlot, Ticket
 
@@ -36,8 +37,8 @@ def eligible(
 
 
 def on_a_call(slot: AgentSlot, channel: str, chats_during_calls: bool) -> bool:
-    """An agent on a call takes no new written work unless config allows it."""
-    return channel != "voice" and not chats_during_calls and slot.load_on("voice") > 0
+    """An agent on a call takes no new written work unless config allows it (hub's rule)."""
+    return fit.on_a_call(channel, slot.load_on("voice"), chats_during_calls)
 
 
 def able(

@@ -23,6 +23,7 @@ from hub.models import (
 )
 from hub.outbox.items import Claimed, OutboxItem, OutboxRef, OutboxState
 from storage import calls, outbox
+from storage.leases import lease_epoch
 from storage.mapping import (
     CONVERSATION_SELECT,
     MESSAGE_SELECT,
@@ -212,3 +213,28 @@ class SqlAgentWrites:
             .where(agent_t.c.id == agent_id)
             .values(status=status, status_changed_at=datetime.now(UTC))
         )
+
+    def holds(self, agent_id: AgentId, excluding: ConversationId) -> dict[str, int]:
+        assigned = sa.select(conversation_t.c.id, conversation_t.c.channel).where(
+            conversation_t.c.assignee_id == agent_id, conversation_t.c.status == "open"
+        )
+        offered = (
+            sa.select(conversation_t.c.id, conversation_t.c.channel)
+            .join(offer_t, offer_t.c.conversation_id == conversation_t.c.id)
+            .where(offer_t.c.agent_id == agent_id, offer_t.c.state == "pending")
+        )
+        held = sa.union(assigned, offered).subquery()  # UNION: a conversation counts once
+        query = (
+            sa.select(held.c.channel, sa.func.count().label("n"))
+            .where(held.c.id != excluding)
+            .group_by(held.c.channel)
+        )
+        return {row.channel: row.n for row in self._conn.execute(query)}
+
+
+class SqlLeaseReads:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def epoch(self, name: str) -> int | None:
+        return lease_epoch(self._conn, name)

@@ -174,6 +174,8 @@ class LeaseRow(SQLModel, table=True):
     name: str = Field(primary_key=True)
     holder: str
     expires_at: datetime = _utc()
+    # Grows by one each time a new holder takes the lease: the fencing token its writes carry.
+    epoch: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class InstallationRow(SQLModel, table=True):

@@ -20,6 +20,7 @@ from storage.facets import (
     SqlCallWrites,
     SqlConversationWrites,
     SqlIdentityWrites,
+    SqlLeaseReads,
     SqlMessageWrites,
     SqlOfferWrites,
     SqlOutboxWrites,
@@ -37,6 +38,7 @@ class SqlTransaction:
         self.calls = SqlCallWrites(conn)
         self.identities = SqlIdentityWrites(conn)
         self.agents = SqlAgentWrites(conn)
+        self.leases = SqlLeaseReads(conn)
         self.emitted: list[Emitted] = []
 
     def emit(self, event: Event, audience: AgentId | None = None) -> None:

@@ -126,6 +126,20 @@ class AgentWrites(Protocol):
 
     def set_presence(self, agent_id: AgentId, status: Presence) -> None: ...
 
+    def holds(self, agent_id: AgentId, excluding: ConversationId) -> dict[str, int]:
+        """How many conversations other than `excluding` the agent holds per channel: open
+        ones assigned to them and pending offers made to them, each counted once (the
+        router's loads, as the database has them)."""
+        ...
+
+
+class LeaseReads(Protocol):
+    def epoch(self, name: str) -> int | None:
+        """The lease's current epoch (None if never taken), read inside this transaction,
+        which is serialized with every acquisition: a write fenced with an older epoch
+        comes from a holder who was deposed and must be refused."""
+        ...
+
 
 class Transaction(Protocol):
     """The facets of one write transaction, and `emit`: every state change emits its event,
@@ -146,6 +160,8 @@ class Transaction(Protocol):
     def identities(self) -> IdentityWrites: ...
     @property
     def agents(self) -> AgentWrites: ...
+    @property
+    def leases(self) -> LeaseReads: ...
 
     def emit(self, event: Event, audience: AgentId | None = None) -> None:
         """`audience`: the agent whose console stream the event belongs to (None: the

@@ -26,6 +26,7 @@ from hub.models import (
 )
 from hub.outbox.relay import OutboxRelay
 from hub.ports import Transaction
+from hub.services.offers import cancel_pending
 from hub.services.outbound import check_consent, outbound_message, store_outbound
 from hub.settings import Settings
 
@@ -153,6 +154,9 @@ class ConversationService:
                     raise NotFound("agent", to_agent_id)
                 if to_agent_id == conversation.assignee_id:
                     raise Conflict("the conversation is already assigned to that agent")
+            # An offer out now proposed the conversation as it was (its queue, its pin): it
+            # must not be accepted after the move, so it closes in the same transaction.
+            cancel_pending(tx, conversation, "conversation transferred")
             _requeue(tx, conversation, agent, to_agent_id, to_queue)
             tx.conversations.save(
                 conversation.model_copy(

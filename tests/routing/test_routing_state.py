@@ -184,7 +184,10 @@ def test_rebuild_keeps_memory_and_returns_offers_that_cannot_stand() -> None:
             for r in pending
         ],
     )
-    assert [o.id for o in stray] == ["o2", "o3"]
+    assert [(o.id, why) for o, why in stray] == [
+        ("o2", "conversation already offered"),
+        ("o3", "conversation not waiting"),
+    ]
     assert s.agents[AgentId("ann")].idle_since == NOW
     assert s.loads() == {AgentId("ann"): {"webchat": 1}, AgentId("bob"): {"webchat": 1}}
     assert [t.conversation_id for t in s.waiting()] == ["c1"]

@@ -168,6 +168,25 @@ async def test_leases_have_one_holder_until_they_expire(store: Store) -> None:
     assert await store.leases.acquire("router", "a", 60)  # b's lease ran out
 
 
+async def test_a_leases_epoch_grows_with_each_new_holder(store: Store) -> None:
+    """The epoch fences a deposed holder's writes: it must never come back to a value an
+    earlier holder had, whether the lease ran out or was released."""
+    assert await store.leases.acquire("router", "a", 0.01) == 1
+    assert await store.leases.acquire("router", "a", 0.01) == 1  # a renewal keeps it
+    await asyncio.sleep(0.05)
+    assert await store.leases.acquire("router", "b", 60) == 2  # a's ran out
+    assert await store.leases.acquire("router", "a", 60) is None
+    assert await store.leases.acquire("router", "b", 60) == 2
+    await store.leases.release("router", "b")
+    assert await store.leases.acquire("router", "b", 60) == 3  # released: a new term
+    assert await store.leases.acquire("other", "a", 60) == 1  # each lease counts its own
+
+    def epoch(tx: Transaction) -> int | None:
+        return tx.leases.epoch("router")
+
+    assert (await store.work.run_batch([epoch]))[0] == [3]
+
+
 async def test_queue_stats_count_waiting_and_service_level(store: Store) -> None:
     agent = await store.agents.add_agent("Mo", "mo@example.com", "x", "agent", [], {})
     customers = [await store.visitors.visitor(None, f"C{i}", None) for i in range(3)]
