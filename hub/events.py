@@ -133,6 +133,19 @@ class Transferred(_Event):
     to_agent_id: AgentId | None
     to_queue: str | None
     by_agent_id: AgentId
+    # A supervisor's pin to `to_agent_id` holds until then; None: until that agent accepts.
+    pinned_until: datetime | None = None
+
+
+class Unpinned(_Event):
+    """A conversation pinned to an agent by a supervisor goes back to its queue: the agent
+    let its offer time out or rejected it, or did not take it before the pin ran out."""
+
+    type: Literal["unpinned"] = "unpinned"
+    conversation_id: ConversationId
+    customer_id: CustomerId
+    agent_id: AgentId
+    reason: str
 
 
 class StatusChanged(_Event):
@@ -200,6 +213,7 @@ Event = Annotated[
     | Assigned
     | Unassigned
     | Transferred
+    | Unpinned
     | StatusChanged
     | DeliveryUpdated
     | ConsentChanged

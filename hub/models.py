@@ -63,7 +63,10 @@ class Conversation(Record):
     priority: int = 0
     assignee_id: AgentId | None = None
     assignee_name: str | None = None
+    # Waiting for this agent only (a transfer or a reassignment to them), until they accept
+    # it; a supervisor's choice holds until `pinned_until` at most, then it is the queue's.
     target_agent_id: AgentId | None = None
+    pinned_until: datetime | None = None
     subject: str | None = None
     # The customer's address on this channel (E.164 number, email) and ours (number, mailbox).
     contact: str | None = None
@@ -71,6 +74,8 @@ class Conversation(Record):
     # A related conversation shown to the agent (an old thread a new email referred to, ...).
     linked_to: ConversationId | None = None
     created_at: datetime
+    # Since when the customer waits for an agent: set on arrival and on reopening, kept
+    # through transfers, so the order of the queue and the wait shown stay the customer's.
     queued_at: datetime
     # Set by the first assignment only (hub/services/offers.py): the service level counts it.
     first_assigned_at: datetime | None = None

@@ -21,7 +21,7 @@ from hub.services.offers import OfferService
 from routing.policies import choose_agent
 from routing.state import RoutingState
 from routing.tickets import Reservation, Ticket
-from routing.timers import OfferTimers
+from routing.timers import Timers
 
 log = logging.getLogger(__name__)
 Step = Literal["next", "unavailable", "rebuild"]  # after offering one ticket
@@ -53,11 +53,13 @@ class Dispatcher:
         self._bus = bus
         self._offer_timeout = offer_timeout
         self._retry_seconds = retry_seconds
-        self._timers = OfferTimers(wake)
+        self._timers = Timers[OfferId](wake)
+        self._pins = Timers[ConversationId](wake)  # supervisors' pins running out
         self._positions: dict[str, int] = {}  # what each waiting customer was last told
 
     def stop(self) -> None:
         self._timers.clear()
+        self._pins.clear()
 
     async def dispatch(self, stop: asyncio.Event) -> bool:
         """Offer each waiting conversation that has no offer out, in priority order. False
@@ -154,8 +156,28 @@ class Dispatcher:
         self._timers.disarm(offer_id)
 
     def rearm(self) -> None:
-        """After a rebuild: a timer for every pending offer, at its own expiry."""
+        """After a rebuild: a timer for every pending offer, at its own expiry, and for every
+        supervisor's pin, at its end."""
         self._timers.sync({o: r.expires_at for o, r in self._state.reservations.items()})
+        self.pinned()
+
+    def pinned(self) -> None:
+        """Conversations were pinned or unpinned: time the pins that now run."""
+        self._pins.sync(self._state.pins())
+
+    async def unpin_due(self) -> bool:
+        """Send back to their queues the conversations whose pin ran out; True if any."""
+        due = self._pins.take_due()
+        for conversation_id in due:
+            try:
+                if await self._offers.unpin_lapsed(conversation_id, term=self._term):
+                    self._state.unpin(conversation_id)  # its event is on the way, too
+            except LeaseLost:
+                raise
+            except Exception:
+                log.warning("could not unpin %s; retrying", conversation_id, exc_info=True)
+                self._pins.retry(conversation_id, self._retry_seconds)
+        return bool(due)
 
     async def expire_due(self) -> bool:
         """Time out the offers whose timers fired; True if there were any."""

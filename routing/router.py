@@ -169,6 +169,8 @@ class Router:
             await self._resync(subscription)
         if await self._dispatcher.expire_due():
             self._dirty = True
+        if await self._dispatcher.unpin_due():
+            self._dirty = True
         if self._dirty:
             self._dirty = False
             if not await self._dispatcher.dispatch(self._stop):

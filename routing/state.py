@@ -106,6 +106,7 @@ class RoutingState:
             priority=conversation.priority,
             queued_at=conversation.queued_at,
             target_agent_id=conversation.target_agent_id,
+            pinned_until=conversation.pinned_until,
         )
         self.tickets[conversation.id] = ticket
         if assignee is not None:
@@ -136,9 +137,11 @@ class RoutingState:
         conversation_id: ConversationId,
         queue: str | None,
         target: AgentId | None,
-        queued_at: datetime,
+        pinned_until: datetime | None = None,
     ) -> bool:
-        """A transfer: waiting again, in `queue` or pinned to `target`. False if unknown."""
+        """A transfer: waiting again, in `queue` or pinned to `target` (until `pinned_until`
+        if a supervisor chose them). It keeps its place: `queued_at` does not move. False if
+        the conversation is unknown."""
         ticket = self.tickets.get(conversation_id)
         if ticket is None:
             return False
@@ -146,9 +149,23 @@ class RoutingState:
             self.unassign(conversation_id, ticket.assignee)
         ticket.queue = queue or ticket.queue
         ticket.target_agent_id = target
-        ticket.queued_at = queued_at
+        ticket.pinned_until = pinned_until
         ticket.declined_by.clear()  # a new routing request: earlier refusals do not carry over
         return True
+
+    def unpin(self, conversation_id: ConversationId) -> None:
+        """A supervisor's pin ended: the conversation is its queue's again."""
+        ticket = self.tickets.get(conversation_id)
+        if ticket is not None:
+            ticket.target_agent_id = ticket.pinned_until = None
+
+    def pins(self) -> dict[ConversationId, datetime]:
+        """When each waiting conversation's supervisor pin ends."""
+        return {
+            t.conversation_id: t.pinned_until
+            for t in self.tickets.values()
+            if t.pinned_until is not None and t.target_agent_id is not None and not t.assignee
+        }
 
     def resolve(self, conversation_id: ConversationId) -> Reservation | None:
         """Forget the conversation; returns its pending offer, which must be cancelled (its
@@ -294,7 +311,7 @@ class RoutingState:
 
     def _assign(self, ticket: Ticket, agent_id: AgentId) -> None:
         previous, ticket.assignee = ticket.assignee, agent_id
-        ticket.target_agent_id = None
+        ticket.target_agent_id = ticket.pinned_until = None
         if previous is not None and previous != agent_id:
             self._sync(previous, ticket.conversation_id)
         self._sync(agent_id, ticket.conversation_id)

@@ -64,6 +64,7 @@ class ConversationRow(SQLModel, table=True):
     priority: int = 0
     assignee_id: str | None = Field(default=None, foreign_key="agent.id", index=True)
     target_agent_id: str | None = Field(default=None, foreign_key="agent.id")
+    pinned_until: datetime | None = _utc(default=None)
     subject: str | None = None
     contact: str | None = None
     via: str | None = None

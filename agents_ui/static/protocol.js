@@ -24,11 +24,14 @@
  * @property {string} [status] open | pending | resolved
  * @property {string | null} [assignee_id]
  * @property {string | null} [assignee_name]
+ * @property {string | null} [target_agent_id] waiting for this agent only
+ * @property {string | null} [pinned_until] a supervisor's pin: back to the queue then
  * @property {string | null} [subject]
  * @property {string | null} [contact]
  * @property {string | null} [linked_to]
  * @property {string | null} [preview]
  * @property {string} [created_at]
+ * @property {string} [queued_at] since when the customer waits for an agent
  */
 
 /**
@@ -146,7 +149,7 @@
 /** @typedef {Stream & { type: 'delivery', conversation_id: string, message_id: string, status: string, error?: string | null }} DeliveryFrame */
 /** @typedef {Stream & { type: 'consent', conversation_id?: string | null, opted_out?: boolean }} ConsentFrame */
 /** Event types only the timeline shows (conversation_opened, transferred, call, ...). */
-/** @typedef {Stream & { type: 'conversation_opened' | 'transferred' | 'call', conversation_id?: string, conversation?: Conversation }} OtherEventFrame */
+/** @typedef {Stream & { type: 'conversation_opened' | 'transferred' | 'unpinned' | 'call', conversation_id?: string, conversation?: Conversation }} OtherEventFrame */
 
 /**
  * @typedef {OfferFrame | OfferClosedFrame | AssignedFrame | UnassignedFrame | MessageFrame
@@ -226,6 +229,17 @@
  * @property {MailboxStats[]} [mailboxes]
  */
 
-/** @typedef {SnapshotFrame | { type: 'ack' } | ErrorFrame | PongFrame} SupervisorFrame */
+/**
+ * The answer to `reassign`: whom the conversation now waits for, as they are now.
+ * @typedef {object} ReassignAck
+ * @property {'ack'} type
+ * @property {string} conversation_id
+ * @property {string} [to_agent_id]
+ * @property {string} [target_name]
+ * @property {string} [target_status] available | away | offline
+ * @property {string} [waits_until] back to the queue then, if they have not taken it
+ */
+
+/** @typedef {SnapshotFrame | ReassignAck | ErrorFrame | PongFrame} SupervisorFrame */
 
 export {};

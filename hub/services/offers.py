@@ -18,6 +18,7 @@ from hub.ids import AgentId, ConversationId, OfferId, new_id
 from hub.models import Conversation, LeaseTerm, Offer
 from hub.ports import Transaction
 from hub.services.fit import FitRules, unfit
+from hub.services.pins import lapses_on, unpin
 from hub.settings import QueueSettings, RoutingSettings
 
 PREVIEW_CHARS = 140
@@ -29,6 +30,7 @@ class OfferService:
     ) -> None:
         self._work = work
         self._rules = FitRules.of(routing, queues)
+        self._routing = routing
 
     async def make(
         self,
@@ -80,6 +82,24 @@ class OfferService:
                 audience=agent_id,
             )
             return offer
+
+        return await self._work.run(act)
+
+    async def unpin_lapsed(self, conversation_id: ConversationId, *, term: LeaseTerm) -> bool:
+        """The router's side of a supervisor's pin: once `pinned_until` has passed, the
+        conversation goes back to its queue. False when there was nothing (left) to drop."""
+        seconds = f"{self._routing.offer_timeout_seconds:g}"
+
+        def act(tx: Transaction) -> bool:
+            fence(tx, term)
+            conversation = tx.conversations.get(conversation_id)
+            if conversation is None or conversation.status != "pending":
+                return False
+            deadline = conversation.pinned_until
+            if deadline is None or deadline > datetime.now(UTC):
+                return False
+            unpin(tx, conversation, f"not taken within {seconds}s")
+            return True
 
         return await self._work.run(act)
 
@@ -188,6 +208,7 @@ def _assign(tx: Transaction, offer: Offer, conversation: Conversation) -> Conver
             "assignee_id": agent.id,
             "assignee_name": agent.name,
             "target_agent_id": None,
+            "pinned_until": None,
             # The service level counts the first assignment only; a transfer's does not.
             "first_assigned_at": conversation.first_assigned_at or datetime.now(UTC),
         }
@@ -228,4 +249,6 @@ def _close(
         ),
         audience=offer.agent_id,
     )
+    if (lapsed := lapses_on(conversation, offer, outcome)) is not None:
+        unpin(tx, conversation, lapsed)
     return True

@@ -139,10 +139,12 @@ class Hub:
 
 
 @asynccontextmanager
-async def open_hub(url: str, bus: Bus | None = None) -> AsyncIterator[Hub]:
+async def open_hub(
+    url: str, bus: Bus | None = None, *, routing: RoutingSettings | None = None
+) -> AsyncIterator[Hub]:
     """A hub process on the database at `url`; pass another hub's bus to share it, as two
     processes share Redis."""
-    settings = Settings(queues=QUEUES)
+    settings = Settings(queues=QUEUES, routing=routing or RoutingSettings())
     async with open_store(url, migrate=True) as store, contextlib.AsyncExitStack() as stack:
         if bus is None:
             bus = await stack.enter_async_context(Bus())
