@@ -95,6 +95,8 @@ class OfferMade(_Event):
     expires_at: datetime
     # What the customer last wrote, so the agent knows what they are accepting.
     preview: str | None = None
+    # Since when the customer waits (the conversation's queued_at when it was offered).
+    waiting_since: datetime | None = None
 
 
 class OfferClosed(_Event):
@@ -202,6 +204,8 @@ class PresenceChanged(_Event):
     type: Literal["presence"] = "presence"
     agent_id: AgentId
     status: Presence
+    # Why, when the hub changed it rather than the agent (offers left unanswered).
+    reason: str | None = None
 
 
 Event = Annotated[

@@ -200,6 +200,12 @@ class Dispatcher:
         """Decide the offer, and apply that at once rather than on the bus echo. If someone
         decided it first, their event is on its way and frees the slot then."""
         self._timers.disarm(reservation.offer_id)
-        if await self._offers.close(reservation.offer_id, outcome, reason, term=self._term):
-            r = reservation
-            self._state.close_offer(r.offer_id, outcome, r.agent_id, r.conversation_id)
+        r = reservation
+        closed = await self._offers.close(r.offer_id, outcome, reason, term=self._term)
+        if closed is None:
+            return
+        self._state.close_offer(r.offer_id, outcome, r.agent_id, r.conversation_id)
+        if closed.agent_set_away:
+            # Applied now, not on the event's echo: the next dispatch must not offer them more.
+            for stale in self._state.set_presence(r.agent_id, "away"):
+                await self.close(stale, "cancelled", "agent went away")

@@ -140,6 +140,22 @@ class SqlOfferWrites:
         )
         return bool(result.rowcount)
 
+    def missed_in_a_row(self, agent_id: AgentId, limit: int) -> int:
+        since = sa.select(agent_t.c.status_changed_at).where(agent_t.c.id == agent_id)
+        query = (
+            sa.select(offer_t.c.state)
+            .where(
+                offer_t.c.agent_id == agent_id,
+                offer_t.c.state.in_(("accepted", "rejected", "timeout")),
+                offer_t.c.decided_at >= since.scalar_subquery(),
+            )
+            .order_by(offer_t.c.decided_at.desc())
+            .limit(limit)
+        )
+        latest = list(self._conn.scalars(query))
+        answered = next((i for i, state in enumerate(latest) if state != "timeout"), len(latest))
+        return answered
+
 
 class SqlOutboxWrites:
     def __init__(self, conn: sa.Connection) -> None:

@@ -127,6 +127,35 @@ async def test_a_reassign_says_the_target_is_away_and_waits_for_them_only_so_lon
         await hub.stop()
 
 
+async def test_an_agent_who_leaves_offers_unanswered_is_set_away_and_told_why(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    settings = make_settings(tmp_path, sqlite_url, routing__offer_timeout_seconds="0.3")
+    hub = await RunningHub(settings).start()
+    try:
+        ann = await hub.add_agent("Ann", webchat=1)
+        async with aiohttp.ClientSession() as http:
+            agent = await connect_agent(http, hub, ann)
+            customer = await connect_customer(http, hub)
+            await customer.say("hello?")
+            first = await agent.expect("offer")
+            # The card can say how long the customer has waited, whatever the console's clock.
+            assert first["waiting_since"] == first["conversation"]["queued_at"]
+            assert 0 <= first["waited_seconds"] < 5
+            second = await agent.expect("offer", lambda f: f["offer_id"] != first["offer_id"])
+            assert second["waiting_since"] == first["waiting_since"]
+            away = await agent.expect("presence", lambda f: f["status"] == "away")
+            assert away["reason"] == "2 offers in a row went unanswered"
+            closed = [f["outcome"] for f in agent.of_type("offer_closed")]
+            assert closed == ["timeout", "timeout"]
+            await asyncio.sleep(0.6)  # two more timeouts' worth: nothing more is offered
+            assert len(agent.of_type("offer")) == 2
+            await customer.close()
+            await agent.close()
+    finally:
+        await hub.stop()
+
+
 async def test_agent_goes_offline_after_the_grace_period(tmp_path: Path, sqlite_url: str) -> None:
     settings = make_settings(tmp_path, sqlite_url, routing__presence_grace_seconds="0.3")
     hub = await RunningHub(settings).start()

@@ -137,6 +137,8 @@
  * @property {string | null} [preview]
  * @property {string} [expires_at]
  * @property {number} [expires_in]
+ * @property {string | null} [waiting_since] since when the customer waits
+ * @property {number} [waited_seconds] how long they had waited when the frame was sent
  */
 /** @typedef {Stream & OfferFields & { type: 'offer' }} OfferFrame */
 /** @typedef {Stream & { type: 'offer_closed', offer_id: string, agent_id?: string, conversation_id?: string, outcome?: string }} OfferClosedFrame */
@@ -145,7 +147,7 @@
 /** @typedef {Stream & RawMessage & { type: 'message', conversation_id: string }} MessageFrame */
 /** @typedef {Stream & { type: 'note', conversation_id: string, agent_id?: string, agent_name?: string }} NoteFrame */
 /** @typedef {Stream & { type: 'status', conversation_id: string, status: string }} StatusFrame */
-/** @typedef {Stream & { type: 'presence', agent_id?: string, status: string }} PresenceFrame */
+/** @typedef {Stream & { type: 'presence', agent_id?: string, status: string, reason?: string | null }} PresenceFrame */
 /** @typedef {Stream & { type: 'delivery', conversation_id: string, message_id: string, status: string, error?: string | null }} DeliveryFrame */
 /** @typedef {Stream & { type: 'consent', conversation_id?: string | null, opted_out?: boolean }} ConsentFrame */
 /** Event types only the timeline shows (conversation_opened, transferred, call, ...). */

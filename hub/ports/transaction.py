@@ -78,6 +78,12 @@ class OfferWrites(Protocol):
         so an accept racing a timeout has one winner."""
         ...
 
+    def missed_in_a_row(self, agent_id: AgentId, limit: int) -> int:
+        """How many of the agent's latest offers timed out with no answer (accepted or
+        rejected) after them, since their presence last changed; cancelled offers are
+        neither. Counted up to `limit`."""
+        ...
+
 
 class OutboxWrites(Protocol):
     def add(self, item: OutboxItem) -> bool:

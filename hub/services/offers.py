@@ -17,6 +17,7 @@ from hub.flow.publishing import PublishingWork
 from hub.ids import AgentId, ConversationId, OfferId, new_id
 from hub.models import Conversation, LeaseTerm, Offer
 from hub.ports import Transaction
+from hub.services.absence import Closed, set_away_if_absent
 from hub.services.fit import FitRules, unfit
 from hub.services.pins import lapses_on, unpin
 from hub.settings import QueueSettings, RoutingSettings
@@ -56,6 +57,8 @@ class OfferService:
             agent = tx.agents.get(agent_id)
             if agent is None:
                 raise NotFound("agent", agent_id)
+            if agent.status != "available":
+                raise Unfit(agent_id, conversation_id, f"the agent is {agent.status}")
             reason = unfit(agent, conversation, tx.agents.holds(agent_id, conversation_id), rules)
             if reason is not None:
                 raise Unfit(agent_id, conversation_id, reason)
@@ -78,6 +81,7 @@ class OfferService:
                     channel=conversation.channel,
                     expires_at=offer.expires_at,
                     preview=preview_of(tx.messages.latest_customer_text(conversation_id)),
+                    waiting_since=conversation.queued_at,
                 ),
                 audience=agent_id,
             )
@@ -126,18 +130,23 @@ class OfferService:
 
     async def close(
         self, offer_id: OfferId, outcome: OfferOutcome, reason: str, *, term: LeaseTerm
-    ) -> bool:
-        """The router's side: time out or cancel. False when the offer was already decided;
-        LeaseLost when `term` is no longer the lease's."""
+    ) -> Closed | None:
+        """The router's side: time out or cancel. None when the offer was already decided;
+        LeaseLost when `term` is no longer the lease's. An agent who let
+        `routing.max_missed_offers` offers in a row time out is set away with it."""
+        most = self._routing.max_missed_offers
 
-        def act(tx: Transaction) -> bool:
+        def act(tx: Transaction) -> Closed | None:
             fence(tx, term)
             offer = tx.offers.get(offer_id)
             if offer is None or offer.state != "pending":
-                return False
+                return None
             conversation = tx.conversations.get(offer.conversation_id)
             assert conversation is not None
-            return _close(tx, offer, conversation, outcome, reason)
+            if not _close(tx, offer, conversation, outcome, reason):
+                return None
+            away = outcome == "timeout" and bool(most) and set_away_if_absent(tx, offer, most)
+            return Closed(agent_set_away=away)
 
         return await self._work.run(act)
 

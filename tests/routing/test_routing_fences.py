@@ -53,6 +53,7 @@ async def test_capacity_falls_back_to_the_defaults_and_calls_block_chats(hub: Hu
     fence = await term(hub)
     # No capacity of her own: routing.default_capacity (one call, three chats).
     ann = await hub.store.agents.add_agent("Ann", "ann@example.com", "x", "agent", [], {})
+    await hub.conversations.set_presence(ann.id, "available")
     call = await hub.customer_writes("Caller", channel="voice")
     chat = await hub.customer_writes("Dana")
     offer = await hub.offers.make(call.id, ann.id, 60, term=fence)
@@ -64,6 +65,14 @@ async def test_capacity_falls_back_to_the_defaults_and_calls_block_chats(hub: Hu
         allowed = RoutingSettings(chats_during_calls=True)
         during_calls = OfferService(work, allowed, hub.settings.queues)
         assert await during_calls.make(chat.id, ann.id, 60, term=fence) is not None
+
+
+async def test_no_offer_is_made_to_an_agent_who_is_not_available(hub: Hub) -> None:
+    fence = await term(hub)
+    bob = await hub.agent("Bob", status="away")
+    waiting = await hub.customer_writes("Dana")
+    with pytest.raises(Unfit, match="the agent is away"):
+        await hub.offers.make(waiting.id, bob.id, 60, term=fence)
 
 
 async def test_an_accept_beyond_capacity_is_refused_and_closed(hub: Hub) -> None:
