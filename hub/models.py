@@ -132,14 +132,21 @@ class QueueStats(Record):
     waiting: int
     longest_wait_seconds: float
     service_level_seconds: int
-    answered: int
+    answered: int  # today's conversations first assigned (from when they were created)
     answered_within_target: int
+    # Today's conversations never assigned yet and waiting longer than the target already:
+    # whenever they are answered it will be late, so they count as missed now.
+    waiting_past_target: int = 0
 
     @property
     def service_level_pct(self) -> float | None:
-        if not self.answered:
+        """Answered within target, over answered plus waiting past target; None before any
+        conversation was answered or missed, so a queue whose customers wait unanswered
+        cannot read 100%."""
+        counted = self.answered + self.waiting_past_target
+        if not counted:
             return None
-        return round(100.0 * self.answered_within_target / self.answered, 1)
+        return round(100.0 * self.answered_within_target / counted, 1)
 
 
 OfferState = Literal["pending", "accepted", "rejected", "timeout", "cancelled"]

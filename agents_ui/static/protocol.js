@@ -197,6 +197,7 @@
  * @property {number | null} [service_level_pct]
  * @property {number | null} [answered]
  * @property {number | null} [answered_within_target]
+ * @property {number} [waiting_past_target] not answered yet, and past the target already
  */
 
 /**

@@ -1,6 +1,7 @@
-"""In headless Chromium, the supervisor page: reassigning a waiting customer to an agent who
-is not available asks first, then says the conversation waits for them and for how long,
-and the table shows whom it waits for."""
+"""In headless Chromium, the supervisor page: the service level drops while a customer waits
+past the target; reassigning a waiting customer to an agent who is not available asks first,
+then says the conversation waits for them and until when, and the table shows whom it waits
+for."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import aiohttp
 
+from hub.settings import QueueSettings
 from tests.browser.test_console_in_chromium import browser  # noqa: F401  (the fixture)
 from tests.harness import RunningHub, connect_customer, make_settings
 
@@ -19,6 +21,8 @@ async def test_reassigning_to_an_absent_agent_asks_first(
     sqlite_url: str,
 ) -> None:
     settings = make_settings(tmp_path, sqlite_url, routing__offer_timeout_seconds="600")
+    target = (QueueSettings(name="general", service_level_seconds=1),)
+    settings = settings.model_copy(update={"queues": target})
     hub = await RunningHub(settings).start()
     try:
         await hub.add_agent("Bob")  # never signs in: offline
@@ -32,6 +36,10 @@ async def test_reassigning_to_an_absent_agent_asks_first(
             await page.get_by_test_id("login-email").fill(sue["email"])
             await page.get_by_test_id("login-password").fill(sue["password"])
             await page.get_by_test_id("login-submit").click()
+            # Nobody was answered yet, but Carol waits past the 1 s target: that is a miss.
+            queue = page.locator("[data-testid=queue-row][data-queue=general]")
+            await queue.filter(has_text="0% (target 1s)").wait_for()
+            assert "1 waiting past target" in await queue.inner_text()
             row = page.get_by_test_id("conversation-row").filter(has_text="Carol")
             await row.wait_for()
             await row.get_by_test_id("reassign-select").select_option(label="Bob (offline)")

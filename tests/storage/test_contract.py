@@ -206,6 +206,38 @@ async def test_queue_stats_count_waiting_and_service_level(store: Store) -> None
     assert [c.id for c in await store.reader.assigned_to(AgentId(agent.id))] == [conversation.id]
 
 
+async def test_a_customer_waiting_past_target_counts_as_missed(store: Store) -> None:
+    """The live service level: answered within target over answered plus those still
+    waiting past it. A transferred conversation waits again but was answered already."""
+    agent = await store.agents.add_agent("Mo", "mo@example.com", "x", "agent", [], {})
+    customers = [await store.visitors.visitor(None, f"C{i}", None) for i in range(4)]
+    results, _ = await store.inbound.ingest(
+        [_inbound(c.customer.id, f"k{i}") for i, c in enumerate(customers)], place
+    )
+    answered, overdue, recent, transferred = (r.conversation for r in results)
+    now = datetime.now(UTC)
+    long_ago = now - timedelta(seconds=120)
+    changes = [
+        answered.model_copy(
+            update={"status": "open", "assignee_id": agent.id, "first_assigned_at": now}
+        ),
+        overdue.model_copy(update={"created_at": long_ago, "queued_at": long_ago}),
+        transferred.model_copy(
+            update={"created_at": long_ago, "first_assigned_at": long_ago + timedelta(seconds=5)}
+        ),
+    ]
+    await store.work.run_batch([lambda tx, c=c: tx.conversations.save(c) for c in changes])
+    [stats] = await store.reader.queue_stats([("general", 60)], now - timedelta(hours=1))
+    assert stats.waiting == 3 and stats.longest_wait_seconds >= 120
+    assert (stats.answered, stats.answered_within_target) == (2, 2)
+    assert stats.waiting_past_target == 1  # `recent` is still within target
+    assert stats.service_level_pct == round(100 * 2 / 3, 1)
+    assert recent.status == "pending"
+
+    [none_yet] = await store.reader.queue_stats([("other", 60)], now - timedelta(hours=1))
+    assert none_yet.service_level_pct is None
+
+
 async def test_agent_directory(store: Store) -> None:
     added = await store.agents.add_agent(
         "Ned", "Ned@Example.com", "hash", "supervisor", ["billing"], {"webchat": 2}

@@ -104,21 +104,23 @@ function updateQueueRow(row, q, clock) {
   setText(c[3], (pct === null ? '—' : pct + '%') + (target != null ? ' (target ' + target + 's)' : ''));
   c[3].classList.toggle('sl-bad', pct !== null && pct < 80);
   c[3].classList.toggle('sl-good', pct !== null && pct >= 80);
-  setText(c[4], q.answered != null ? (q.answered_within_target || 0) + ' / ' + q.answered : '—');
+  const late = q.waiting_past_target || 0;
+  setText(c[4], q.answered != null
+    ? (q.answered_within_target || 0) + ' / ' + q.answered + (late ? ' · ' + late + ' waiting past target' : '')
+    : '—');
 }
 
 /**
- * Whether `service_level_pct` is 0–1 or 0–100 is not spelled out, so derive it from the
- * counts when there are any; the field is the fallback.
+ * The hub's figure (0–100, docs/protocol.md): answered within target over answered plus
+ * those still waiting past it, so it drops while a customer waits too long. Derived from
+ * the counts only when an older hub leaves it out.
  * @param {QueueStats} q
  */
 function serviceLevelPct(q) {
-  if (q.answered && q.answered > 0 && q.answered_within_target != null) {
-    return Math.round((100 * q.answered_within_target) / q.answered);
-  }
-  if (q.service_level_pct == null) return null;
-  const v = Number(q.service_level_pct);
-  return Math.round(v <= 1 && !q.answered ? v * 100 : v);
+  if (q.service_level_pct != null) return Math.round(Number(q.service_level_pct));
+  const counted = (q.answered || 0) + (q.waiting_past_target || 0);
+  if (!counted || q.answered_within_target == null) return null;
+  return Math.round((100 * q.answered_within_target) / counted);
 }
 
 /**
