@@ -3,12 +3,12 @@ aggregate, each plain synchronous Core over the batch's connection."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from hub.events import OfferOutcome
+from hub.events import Event, OfferOutcome
 from hub.ids import AgentId, ConversationId, CustomerId, MessageId, OfferId
 from hub.models import (
     Agent,
@@ -17,12 +17,16 @@ from hub.models import (
     Conversation,
     DeliveryStatus,
     Identity,
+    InboundMessage,
+    Ingested,
     Message,
     Offer,
     Presence,
 )
 from hub.outbox.items import Claimed, OutboxItem, OutboxRef, OutboxState
+from hub.ports import Placement
 from storage import calls, outbox
+from storage.ingest import write_plan
 from storage.leases import lease_epoch
 from storage.mapping import (
     CONVERSATION_SELECT,
@@ -180,6 +184,18 @@ class SqlOutboxWrites:
         last_error: str | None = None,
     ) -> None:
         outbox.settle_outbox(self._conn, item_id, state, next_attempt_at, last_error)
+
+
+class SqlInboundWrites:
+    def __init__(self, conn: sa.Connection, emit: Callable[[Event, AgentId | None], None]) -> None:
+        self._conn = conn
+        self._emit = emit
+
+    def receive(self, message: InboundMessage, place: Placement) -> Ingested:
+        plan = write_plan(self._conn, [message], place)
+        for event, audience in plan.emitted:
+            self._emit(event, audience)
+        return plan.results[0]
 
 
 class SqlCallWrites:

@@ -20,6 +20,7 @@ from storage.facets import (
     SqlCallWrites,
     SqlConversationWrites,
     SqlIdentityWrites,
+    SqlInboundWrites,
     SqlLeaseReads,
     SqlMessageWrites,
     SqlOfferWrites,
@@ -35,6 +36,7 @@ class SqlTransaction:
         self.messages = SqlMessageWrites(conn)
         self.offers = SqlOfferWrites(conn)
         self.outbox = SqlOutboxWrites(conn)
+        self.inbound = SqlInboundWrites(conn, self.emit)
         self.calls = SqlCallWrites(conn)
         self.identities = SqlIdentityWrites(conn)
         self.agents = SqlAgentWrites(conn)

@@ -19,11 +19,14 @@ from hub.models import (
     Conversation,
     DeliveryStatus,
     Identity,
+    InboundMessage,
+    Ingested,
     Message,
     Offer,
     Presence,
 )
 from hub.outbox.items import Claimed, OutboxItem, OutboxRef, OutboxState
+from hub.ports.inbound import Placement
 
 
 class ConversationWrites(Protocol):
@@ -111,6 +114,14 @@ class OutboxWrites(Protocol):
     ) -> None: ...
 
 
+class InboundWrites(Protocol):
+    def receive(self, message: InboundMessage, place: Placement) -> Ingested:
+        """Place one customer message inside this transaction, as the inbound stream would
+        (hub's `place` decides; a known dedupe key returns the original, `duplicate`), for a
+        step that must commit with its message: a call's conversation and its call row."""
+        ...
+
+
 class CallWrites(Protocol):
     def get(self, sid: str) -> Call | None: ...
 
@@ -160,6 +171,8 @@ class Transaction(Protocol):
     def offers(self) -> OfferWrites: ...
     @property
     def outbox(self) -> OutboxWrites: ...
+    @property
+    def inbound(self) -> InboundWrites: ...
     @property
     def calls(self) -> CallWrites: ...
     @property
