@@ -93,6 +93,27 @@ async def test_an_accept_beyond_capacity_is_refused_and_closed(hub: Hub) -> None
     assert await hub.store.reader.pending_offers() == []
 
 
+async def test_an_offer_for_a_queue_the_agent_lacks_skills_for_is_refused_on_accept(
+    hub: Hub,
+) -> None:
+    """However it came to stand (made for the old queue, before a move): an accept checks the
+    conversation's queue as it is now, and the refusal closes the offer."""
+    ann = await hub.agent("Ann")
+    waiting = await hub.customer_writes("Dana", queue="billing")
+    stale = unchecked_offer(waiting.id, ann.id)
+    await hub.store.work.run_batch([add(stale)])
+    async with Watch(hub.bus) as watch:
+        with pytest.raises(Unfit, match=r"lacks the billing queue's skills \(billing\)"):
+            await hub.offers.accept(ann.id, stale.id)
+        closed = await watch.closed(stale.id)
+    assert (closed.outcome, closed.reason) == (
+        "cancelled",
+        "lacks the billing queue's skills (billing)",
+    )
+    stored = await hub.store.reader.conversation(waiting.id)
+    assert stored is not None and stored.status == "pending"
+
+
 async def test_a_deposed_routers_offers_and_closes_are_refused(hub: Hub) -> None:
     ann = await hub.agent("Ann", capacity={"webchat": 2})
     old = await term(hub, "old")
