@@ -43,6 +43,8 @@ class ConsoleFrames:
             "conversation": conversation.model_dump(mode="json"),
             "expires_at": offer.expires_at.isoformat(),
             "expires_in": seconds_until(offer.expires_at),
+            "waiting_since": conversation.queued_at.isoformat(),
+            "waited_seconds": seconds_since(conversation.queued_at),
         }
 
     async def stream(self, envelope: Envelope) -> dict[str, Any]:
@@ -56,6 +58,8 @@ class ConsoleFrames:
         }
         if isinstance(event, OfferMade):
             frame["expires_in"] = seconds_until(event.expires_at)
+            if event.waiting_since is not None:
+                frame["waited_seconds"] = seconds_since(event.waiting_since)
         if isinstance(event, OfferMade | Assigned):
             conversation = await self._reader.conversation(event.conversation_id)
             frame["conversation"] = conversation.model_dump(mode="json") if conversation else None
@@ -64,3 +68,8 @@ class ConsoleFrames:
 
 def seconds_until(at: datetime) -> float:
     return max(0.0, round((at - datetime.now(UTC)).total_seconds(), 1))
+
+
+def seconds_since(at: datetime) -> float:
+    """Relative to when the frame is sent, as `expires_in` is: the console's clock may be off."""
+    return max(0.0, round((datetime.now(UTC) - at).total_seconds(), 1))

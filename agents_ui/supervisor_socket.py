@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
@@ -17,7 +18,7 @@ from hub.flow.bus import Subscription
 from hub.flow.feed import EventFeed
 from hub.flow.tasks import stop
 from hub.models import Agent
-from hub.services.conversations import ConversationService
+from hub.services.conversations import ConversationService, Reassignment
 from hub.wire.parsing import parse_frame, request_echo
 from hub.wire.sockets import SocketHub, error_frame, send_quietly
 
@@ -85,11 +86,24 @@ class SupervisorSocket:
         try:
             frame = parse_frame(SUPERVISOR_FRAMES, data, self._max_frame_bytes)
             if isinstance(frame, Reassign):
-                await self._conversations.reassign(
+                done = await self._conversations.reassign(
                     supervisor, frame.conversation_id, frame.to_agent_id
                 )
-                await send_quietly(ws, {"type": "ack", "conversation_id": frame.conversation_id})
+                await send_quietly(ws, _reassigned(frame, done))
             elif isinstance(frame, Ping):
                 await send_quietly(ws, {"type": "pong"})
         except HubError as exc:
             await send_quietly(ws, error_frame(exc) | request_echo(data))
+
+
+def _reassigned(frame: Reassign, done: Reassignment) -> dict[str, Any]:
+    """The answer says whom the conversation now waits for, and whether they are there: it is
+    not theirs until they accept it, and it goes back to the queue at `waits_until`."""
+    return {
+        "type": "ack",
+        "conversation_id": frame.conversation_id,
+        "to_agent_id": done.target.id,
+        "target_name": done.target.name,
+        "target_status": done.target.status,
+        "waits_until": done.waits_until.isoformat(),
+    }

@@ -132,7 +132,7 @@ async def _core(settings: Settings, stack: AsyncExitStack) -> _Core:
     await stack.enter_async_context(EventLogPruner(store.events, settings.events))
     work = await stack.enter_async_context(PublishingWork(store.work, bus))
     relay = OutboxRelay(work, settings.outbox)
-    offers = OfferService(work)
+    offers = OfferService(work, settings.routing, settings.queues)
     hashes = HashPool(settings.auth.hash_workers, settings.auth.hash_queue)
     stack.callback(hashes.close)
     auth = Authenticator(

@@ -57,6 +57,30 @@ class Conflict(HubError):
     code = "conflict"
 
 
+class Unfit(Conflict):
+    """The agent may not hold this conversation now (no free slot, on a call, lacking the
+    queue's skills): the offer is not made, or not accepted."""
+
+    def __init__(self, agent_id: str, conversation_id: str, reason: str) -> None:
+        super().__init__(f"agent {agent_id} cannot take conversation {conversation_id}: {reason}")
+        self.agent_id = agent_id
+        self.conversation_id = conversation_id
+        self.reason = reason
+
+
+class LeaseLost(Conflict):
+    """A write fenced with a lease's epoch came after another holder took the lease: the
+    writer was deposed and must stop (its successor decides from now on)."""
+
+    def __init__(self, name: str, epoch: int, current: int | None) -> None:
+        super().__init__(
+            f"the {name} lease is at epoch {current}, not {epoch}: this holder was deposed"
+        )
+        self.name = name
+        self.epoch = epoch
+        self.current = current
+
+
 class AuthError(HubError):
     code = "auth"
 

@@ -95,6 +95,8 @@ class OfferMade(_Event):
     expires_at: datetime
     # What the customer last wrote, so the agent knows what they are accepting.
     preview: str | None = None
+    # Since when the customer waits (the conversation's queued_at when it was offered).
+    waiting_since: datetime | None = None
 
 
 class OfferClosed(_Event):
@@ -133,6 +135,19 @@ class Transferred(_Event):
     to_agent_id: AgentId | None
     to_queue: str | None
     by_agent_id: AgentId
+    # A supervisor's pin to `to_agent_id` holds until then; None: until that agent accepts.
+    pinned_until: datetime | None = None
+
+
+class Unpinned(_Event):
+    """A conversation pinned to an agent by a supervisor goes back to its queue: the agent
+    let its offer time out or rejected it, or did not take it before the pin ran out."""
+
+    type: Literal["unpinned"] = "unpinned"
+    conversation_id: ConversationId
+    customer_id: CustomerId
+    agent_id: AgentId
+    reason: str
 
 
 class StatusChanged(_Event):
@@ -189,6 +204,8 @@ class PresenceChanged(_Event):
     type: Literal["presence"] = "presence"
     agent_id: AgentId
     status: Presence
+    # Why, when the hub changed it rather than the agent (offers left unanswered).
+    reason: str | None = None
 
 
 Event = Annotated[
@@ -200,6 +217,7 @@ Event = Annotated[
     | Assigned
     | Unassigned
     | Transferred
+    | Unpinned
     | StatusChanged
     | DeliveryUpdated
     | ConsentChanged

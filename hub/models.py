@@ -71,7 +71,10 @@ class Conversation(Record):
     priority: int = 0
     assignee_id: AgentId | None = None
     assignee_name: str | None = None
+    # Waiting for this agent only (a transfer or a reassignment to them), until they accept
+    # it; a supervisor's choice holds until `pinned_until` at most, then it is the queue's.
     target_agent_id: AgentId | None = None
+    pinned_until: datetime | None = None
     subject: str | None = None
     # The customer's address on this channel (E.164 number, email) and ours (number, mailbox).
     contact: str | None = None
@@ -79,6 +82,8 @@ class Conversation(Record):
     # A related conversation shown to the agent (an old thread a new email referred to, ...).
     linked_to: ConversationId | None = None
     created_at: datetime
+    # Since when the customer waits for an agent: set on arrival and on reopening, kept
+    # through transfers, so the order of the queue and the wait shown stay the customer's.
     queued_at: datetime
     # Set by the first assignment only (hub/services/offers.py): the service level counts it.
     first_assigned_at: datetime | None = None
@@ -170,17 +175,32 @@ class QueueStats(Record):
     waiting: int
     longest_wait_seconds: float
     service_level_seconds: int
-    answered: int
+    answered: int  # today's conversations first assigned (from when they were created)
     answered_within_target: int
+    # Today's conversations never assigned yet and waiting longer than the target already:
+    # whenever they are answered it will be late, so they count as missed now.
+    waiting_past_target: int = 0
 
     @property
     def service_level_pct(self) -> float | None:
-        if not self.answered:
+        """Answered within target, over answered plus waiting past target; None before any
+        conversation was answered or missed, so a queue whose customers wait unanswered
+        cannot read 100%."""
+        counted = self.answered + self.waiting_past_target
+        if not counted:
             return None
-        return round(100.0 * self.answered_within_target / self.answered, 1)
+        return round(100.0 * self.answered_within_target / counted, 1)
 
 
 OfferState = Literal["pending", "accepted", "rejected", "timeout", "cancelled"]
+
+
+class LeaseTerm(Record):
+    """One holder's tenure of a named lease (hub/ports/stores.py `Leases`). Writes fenced with
+    it are refused once another holder has taken the lease, whose epoch is then higher."""
+
+    name: str
+    epoch: int
 
 
 class Offer(Record):

@@ -5,8 +5,6 @@ from the database once, as it stands."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from hub.events import (
     Assigned,
     ConversationOpened,
@@ -18,6 +16,7 @@ from hub.events import (
     StatusChanged,
     Transferred,
     Unassigned,
+    Unpinned,
 )
 from hub.ids import AgentId, ConversationId
 from hub.ports import AgentDirectory, ConversationReader
@@ -62,7 +61,11 @@ class EventApplier:
             case Unassigned():
                 self._state.unassign(event.conversation_id, event.agent_id)
             case Transferred():
-                await self._transferred(event, envelope.at)
+                await self._transferred(event)
+                self._dispatcher.pinned()
+            case Unpinned():
+                self._state.unpin(event.conversation_id)
+                self._dispatcher.pinned()
             case StatusChanged(status="resolved"):
                 offered = self._state.resolve(event.conversation_id)
                 if offered is not None:
@@ -82,7 +85,8 @@ class EventApplier:
 
     async def _adopt(self, event: OfferMade) -> None:
         """An offer this router did not make (an earlier leader's, during a handover): hold
-        its slot and time it out, or cancel it if the conversation is already offered."""
+        its slot and time it out, or cancel it if it cannot stand here (the conversation is
+        already offered, or the agent has no room left for it)."""
         if event.offer_id in self._state.reservations or self._state.is_decided(event.offer_id):
             return  # our own offer's echo, or one already decided
         await self._ensure_agent(event.agent_id)
@@ -91,16 +95,20 @@ class EventApplier:
         reservation = Reservation(
             event.offer_id, event.conversation_id, event.agent_id, event.expires_at, timeout
         )
-        if not self._dispatcher.hold(reservation):
-            await self._close(reservation, "cancelled", "conversation already offered")
+        refusal = self._state.refusal(reservation)
+        if refusal is not None:
+            await self._close(reservation, "cancelled", refusal)
+        else:
+            self._dispatcher.hold(reservation)
 
-    async def _transferred(self, event: Transferred, at: datetime) -> None:
+    async def _transferred(self, event: Transferred) -> None:
         stale = self._state.reservation_for(event.conversation_id)
         if stale is not None:
             await self._close(stale, "cancelled", "conversation transferred")
         if event.to_agent_id is not None:
             await self._ensure_agent(event.to_agent_id)
-        if not self._state.requeue(event.conversation_id, event.to_queue, event.to_agent_id, at):
+        moved = (event.to_queue, event.to_agent_id, event.pinned_until)
+        if not self._state.requeue(event.conversation_id, *moved):
             conversation = await self._reader.conversation(event.conversation_id)
             if conversation is not None:
                 self._state.track(conversation)

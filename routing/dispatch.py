@@ -1,26 +1,30 @@
 """The leader's calls into OfferService: offer waiting conversations in dispatch order, time
 offers out or cancel them, and tell customers their place in the queue. One Dispatcher
-serves one leadership term; the router calls it from its single task only."""
+serves one leadership term, and its writes carry that term, so once another router took the
+lease they are refused (LeaseLost, which ends the term); the router calls it from its single
+task only."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import Literal, Protocol
 
-from hub.errors import StorageUnavailable
+from hub.errors import LeaseLost, StorageUnavailable, Unfit
 from hub.events import Ephemeral, OfferOutcome
 from hub.flow.bus import BusMessage
 from hub.ids import ConversationId, OfferId
+from hub.models import LeaseTerm
 from hub.ports import ConversationReader
 from hub.services.offers import OfferService
 from routing.policies import choose_agent
 from routing.state import RoutingState
 from routing.tickets import Reservation, Ticket
-from routing.timers import OfferTimers
+from routing.timers import Timers
 
 log = logging.getLogger(__name__)
+Step = Literal["next", "unavailable", "rebuild"]  # after offering one ticket
 
 
 class Publisher(Protocol):
@@ -35,41 +39,60 @@ class Dispatcher:
         reader: ConversationReader,
         bus: Publisher,
         *,
+        term: LeaseTerm,
         offer_timeout: float,
         retry_seconds: float,
         wake: Callable[[], None],
+        resync: Callable[[], None],
     ) -> None:
+        self._term = term
+        self._resync = resync
         self._state = state
         self._offers = offers
         self._reader = reader
         self._bus = bus
         self._offer_timeout = offer_timeout
         self._retry_seconds = retry_seconds
-        self._timers = OfferTimers(wake)
+        self._timers = Timers[OfferId](wake)
+        self._pins = Timers[ConversationId](wake)  # supervisors' pins running out
         self._positions: dict[str, int] = {}  # what each waiting customer was last told
 
     def stop(self) -> None:
         self._timers.clear()
+        self._pins.clear()
 
     async def dispatch(self, stop: asyncio.Event) -> bool:
         """Offer each waiting conversation that has no offer out, in priority order. False
         when storage was unavailable: the caller retries shortly."""
-        available = True
+        outcome: Step = "next"
         for ticket in self._state.waiting():
             if stop.is_set() or not self._state.has_free_agent():
                 break
             if self._state.reservation_for(ticket.conversation_id) is not None:
                 continue
-            try:
-                await self._offer(ticket)
-            except StorageUnavailable:
-                log.warning("storage unavailable while dispatching; retrying", exc_info=True)
-                available = False
+            if (outcome := await self._try(ticket)) != "next":
                 break
-            except Exception:  # one bad conversation must not hold up the ones behind it
-                log.exception("offering %s failed", ticket.conversation_id)
         await self._publish_positions()
-        return available
+        return outcome != "unavailable"
+
+    async def _try(self, ticket: Ticket) -> Step:
+        """Offer one ticket; whether the pass goes on to the next one."""
+        try:
+            await self._offer(ticket)
+        except LeaseLost:
+            raise  # deposed: the term ends
+        except StorageUnavailable:
+            log.warning("storage unavailable while dispatching; retrying", exc_info=True)
+            return "unavailable"
+        except Unfit as refused:
+            # The database says the agent holds more than this picture does: rebuild it
+            # rather than offer more from a wrong one.
+            log.warning("offer refused (%s); rebuilding the routing state", refused)
+            self._resync()
+            return "rebuild"
+        except Exception:  # one bad conversation must not hold up the ones behind it
+            log.exception("offering %s failed", ticket.conversation_id)
+        return "next"
 
     async def _offer(self, ticket: Ticket) -> None:
         queue = self._state.queue(ticket.queue)
@@ -77,7 +100,9 @@ class Dispatcher:
         agent_id = choose_agent(queue.policy, candidates, self._state.last_pick.get(queue.name))
         if agent_id is None:
             return
-        offer = await self._offers.make(ticket.conversation_id, agent_id, self._offer_timeout)
+        offer = await self._offers.make(
+            ticket.conversation_id, agent_id, self._offer_timeout, term=self._term
+        )
         if offer is None:
             await self._settle(ticket.conversation_id)
             return
@@ -120,7 +145,7 @@ class Dispatcher:
 
     def hold(self, reservation: Reservation) -> bool:
         """Take on a pending offer made elsewhere: hold its slot and arm its timeout. False
-        if it cannot stand (the conversation is not waiting, or already offered)."""
+        if it cannot stand (RoutingState.refusal)."""
         if not self._state.reserve(reservation):
             return False
         self._timers.arm(reservation.offer_id, reservation.expires_at)
@@ -131,8 +156,28 @@ class Dispatcher:
         self._timers.disarm(offer_id)
 
     def rearm(self) -> None:
-        """After a rebuild: a timer for every pending offer, at its own expiry."""
+        """After a rebuild: a timer for every pending offer, at its own expiry, and for every
+        supervisor's pin, at its end."""
         self._timers.sync({o: r.expires_at for o, r in self._state.reservations.items()})
+        self.pinned()
+
+    def pinned(self) -> None:
+        """Conversations were pinned or unpinned: time the pins that now run."""
+        self._pins.sync(self._state.pins())
+
+    async def unpin_due(self) -> bool:
+        """Send back to their queues the conversations whose pin ran out; True if any."""
+        due = self._pins.take_due()
+        for conversation_id in due:
+            try:
+                if await self._offers.unpin_lapsed(conversation_id, term=self._term):
+                    self._state.unpin(conversation_id)  # its event is on the way, too
+            except LeaseLost:
+                raise
+            except Exception:
+                log.warning("could not unpin %s; retrying", conversation_id, exc_info=True)
+                self._pins.retry(conversation_id, self._retry_seconds)
+        return bool(due)
 
     async def expire_due(self) -> bool:
         """Time out the offers whose timers fired; True if there were any."""
@@ -144,6 +189,8 @@ class Dispatcher:
             seconds = f"{reservation.timeout_seconds:g}"
             try:
                 await self.close(reservation, "timeout", f"no answer within {seconds}s")
+            except LeaseLost:
+                raise
             except Exception:
                 log.warning("could not time out offer %s; retrying", offer_id, exc_info=True)
                 self._timers.retry(offer_id, self._retry_seconds)
@@ -153,6 +200,12 @@ class Dispatcher:
         """Decide the offer, and apply that at once rather than on the bus echo. If someone
         decided it first, their event is on its way and frees the slot then."""
         self._timers.disarm(reservation.offer_id)
-        if await self._offers.close(reservation.offer_id, outcome, reason):
-            r = reservation
-            self._state.close_offer(r.offer_id, outcome, r.agent_id, r.conversation_id)
+        r = reservation
+        closed = await self._offers.close(r.offer_id, outcome, reason, term=self._term)
+        if closed is None:
+            return
+        self._state.close_offer(r.offer_id, outcome, r.agent_id, r.conversation_id)
+        if closed.agent_set_away:
+            # Applied now, not on the event's echo: the next dispatch must not offer them more.
+            for stale in self._state.set_presence(r.agent_id, "away"):
+                await self.close(stale, "cancelled", "agent went away")

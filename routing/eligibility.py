@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from hub.ids import AgentId
+from hub.services import fit
 from routing.policies import Candidate
 from routing.tickets import AgentSlot, Ticket
 
@@ -17,32 +18,37 @@ def eligible(
     skills: Iterable[str],
     chats_during_calls: bool,
 ) -> list[Candidate]:
-    """Agents who could be offered the ticket now: able to take it, with a free slot."""
+    """Agents who could be offered the ticket now: able to take it, with a free slot. Those
+    who declined it come only if nobody else with a free slot could take it."""
     channel = ticket.channel
-    return [
-        Candidate(s.agent_id, s.load_on(channel), s.capacity_on(channel), s.idle_since)
+    free = [
+        s
         for s in able(ticket, agents, skills)
         if s.load_on(channel) < s.capacity_on(channel)
         and not on_a_call(s, channel, chats_during_calls)
     ]
+    # The fallback is taken among the free: a full agent who never declined must not keep
+    # an idle one who did from being offered it again, or the work waits next to them.
+    fresh = [s for s in free if s.agent_id not in ticket.declined_by]
+    return [
+        Candidate(s.agent_id, s.load_on(channel), s.capacity_on(channel), s.idle_since)
+        for s in fresh or free
+    ]
 
 
 def on_a_call(slot: AgentSlot, channel: str, chats_during_calls: bool) -> bool:
-    """An agent on a call takes no new written work unless config allows it."""
-    return channel != "voice" and not chats_during_calls and slot.load_on("voice") > 0
+    """An agent on a call takes no new written work unless config allows it (hub's rule)."""
+    return fit.on_a_call(channel, slot.load_on("voice"), chats_during_calls)
 
 
 def able(
     ticket: Ticket, agents: Mapping[AgentId, AgentSlot], skills: Iterable[str]
 ) -> list[AgentSlot]:
+    """Agents present and skilled for the ticket, whatever their load."""
     if ticket.target_agent_id is not None:
         # A transfer to a named agent is a person's choice: only that agent, whatever
         # skills the queue asks for.
         slot = agents.get(ticket.target_agent_id)
         return [slot] if slot is not None and slot.serves(ticket.channel) else []
     needed = set(skills)
-    able = [s for s in agents.values() if s.serves(ticket.channel) and s.skills >= needed]
-    # Those who declined or let it time out come last resort only, so the conversation
-    # moves on instead of bouncing back to the same agent.
-    fresh = [s for s in able if s.agent_id not in ticket.declined_by]
-    return fresh or able
+    return [s for s in agents.values() if s.serves(ticket.channel) and s.skills >= needed]

@@ -18,9 +18,11 @@ STOP_GRACE_SECONDS = 5.0  # how long a leader that steps down may finish the cal
 
 class Leadership:
     """`async with Leadership(...)` tries for the lease at once, then renews it every third of
-    its ttl. While held, `lead(stop)` runs as a task; when the lease is lost (or on exit)
-    `stop` is set so the task can end at a safe point, and it is cancelled after
-    STOP_GRACE_SECONDS. Each term gets a fresh event, so a stop never leaks into the next."""
+    its ttl. While held, `lead(stop, epoch)` runs as a task, with the lease's epoch for its
+    writes to carry; when the lease is lost (or on exit) `stop` is set so the task can end at
+    a safe point, and it is cancelled after STOP_GRACE_SECONDS. Each term gets a fresh event,
+    so a stop never leaks into the next. A task that ends by itself (its fenced write was
+    refused) ends the term, and the next renewal that holds the lease starts another."""
 
     def __init__(
         self,
@@ -29,7 +31,7 @@ class Leadership:
         holder: str,
         ttl_seconds: float,
         *,
-        lead: Callable[[asyncio.Event], Coroutine[Any, Any, None]],
+        lead: Callable[[asyncio.Event, int], Coroutine[Any, Any, None]],
     ) -> None:
         self._leases = leases
         self._name = name
@@ -40,6 +42,7 @@ class Leadership:
         self._leader: asyncio.Task[None] | None = None
         self._keeper: asyncio.Task[None] | None = None
         self._renewed_at = float("-inf")
+        self._epoch: int | None = None  # the running term's
 
     @property
     def is_leader(self) -> bool:
@@ -66,21 +69,27 @@ class Leadership:
     async def _renew(self) -> None:
         started = time.monotonic()
         try:
-            held = await self._leases.acquire(self._name, self._holder, self._ttl)
+            epoch = await self._leases.acquire(self._name, self._holder, self._ttl)
         except Exception:
             log.warning("renewing the %s lease failed", self._name, exc_info=True)
             # Lead on only while the last lease we took surely still runs (one failed renewal
             # is tolerated), so two holders never both believe they lead.
-            held = self.is_leader and time.monotonic() - self._renewed_at < self._ttl * 2 / 3
+            surely = self.is_leader and time.monotonic() - self._renewed_at < self._ttl * 2 / 3
+            epoch = self._epoch if surely else None
         else:
-            if held:
+            if epoch is not None:
                 self._renewed_at = started
-        if held and not self.is_leader:
+        if epoch is not None and self.is_leader and epoch != self._epoch:
+            # Someone held it in between: what this term did is fenced off already.
+            log.warning("the %s lease changed hands meanwhile; starting a new term", self._name)
+            await self._step_down()
+        if epoch is not None and not self.is_leader:
             await self._step_down()  # reaps a leader task that died, logging why
-            log.info("%s now holds the %s lease", self._holder, self._name)
+            log.info("%s now holds the %s lease (epoch %d)", self._holder, self._name, epoch)
             self._stop = asyncio.Event()
-            self._leader = asyncio.create_task(self._lead(self._stop), name=self._name)
-        elif not held and self._leader is not None:
+            self._epoch = epoch
+            self._leader = asyncio.create_task(self._lead(self._stop, epoch), name=self._name)
+        elif epoch is None and self._leader is not None:
             log.info("%s lost the %s lease", self._holder, self._name)
             await self._step_down()
 

@@ -11,12 +11,11 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from hub.errors import StorageUnavailable
-from hub.events import (
-    Ephemeral,
-)
+from hub.errors import LeaseLost, StorageUnavailable
+from hub.events import Ephemeral
 from hub.flow.bus import BusMessage, Subscription
 from hub.ids import AgentId
+from hub.models import LeaseTerm
 from hub.ports import AgentDirectory, ConversationReader, Leases
 from hub.services.offers import OfferService
 from hub.settings import QueueSettings, RoutingSettings
@@ -72,7 +71,9 @@ class Router:
             routing.lease_ttl_seconds,
             lead=self._lead,
         )
-        self._state, self._dispatcher, self._applier = self._new_term()
+        self._state, self._dispatcher, self._applier = self._new_term(
+            LeaseTerm(name=LEASE, epoch=0)
+        )
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()  # set when this leadership term ends
         self._dirty = False  # something changed since the last dispatch
@@ -97,9 +98,9 @@ class Router:
 
     # -- the leader's loop ----------------------------------------------------------------
 
-    def _new_term(self) -> tuple[RoutingState, Dispatcher, EventApplier]:
+    def _new_term(self, term: LeaseTerm) -> tuple[RoutingState, Dispatcher, EventApplier]:
         # Each leadership term starts from nothing and rebuilds from the database, so no
-        # state of an earlier term can leak into it.
+        # state of an earlier term can leak into it; its writes carry the term's epoch.
         state = RoutingState(
             self._queues,
             self._routing.default_capacity,
@@ -110,18 +111,21 @@ class Router:
             self._offers,
             self._reader,
             self._bus,
+            term=term,
             offer_timeout=self._routing.offer_timeout_seconds,
             retry_seconds=self._retry_seconds,
             wake=self._wake_up,
+            resync=self._request_resync,
         )
         applier = EventApplier(
             state, dispatcher, self._reader, self._agents, self._routing.offer_timeout_seconds
         )
         return state, dispatcher, applier
 
-    async def _lead(self, stop: asyncio.Event) -> None:
+    async def _lead(self, stop: asyncio.Event, epoch: int) -> None:
         self._stop = stop
-        self._state, self._dispatcher, self._applier = self._new_term()
+        term = LeaseTerm(name=LEASE, epoch=epoch)
+        self._state, self._dispatcher, self._applier = self._new_term(term)
         self._dirty = False
         self._wake.clear()
         try:
@@ -132,11 +136,15 @@ class Router:
                     await self._serve(subscription)
                 if subscription.overflowed:
                     log.warning("router fell behind the event stream; rebuilding")
+        except LeaseLost as deposed:
+            # Another router took the lease while this one still believed it led (a stalled
+            # process, a renewal that hung): its write was refused, and the term ends here.
+            log.warning("router stops routing: %s", deposed)
         finally:
             self._dispatcher.stop()
             if self._resync_timer is not None:
                 self._resync_timer.cancel()
-            self._state, self._dispatcher, self._applier = self._new_term()
+            self._state, self._dispatcher, self._applier = self._new_term(term)
 
     def _wake_up(self) -> None:
         self._dirty = True
@@ -146,6 +154,8 @@ class Router:
         while not self._stop.is_set() and not subscription.overflowed:
             try:
                 await self._step(subscription)
+            except LeaseLost:
+                raise
             except Exception:
                 # Whatever went wrong, the database holds the truth: back off, then rebuild.
                 log.exception("routing step failed; resyncing")
@@ -158,6 +168,8 @@ class Router:
         if self._resync_due:
             await self._resync(subscription)
         if await self._dispatcher.expire_due():
+            self._dirty = True
+        if await self._dispatcher.unpin_due():
             self._dirty = True
         if self._dirty:
             self._dirty = False
@@ -207,8 +219,8 @@ class Router:
         self._resync_timer = self._later(self._resync_seconds, self._request_resync)
         self._dirty = True
         close = self._dispatcher.close
-        for offer in stray:
-            await close(Reservation.of(offer), "cancelled", "conversation not waiting")
+        for offer, reason in stray:
+            await close(Reservation.of(offer), "cancelled", reason)
         for slot in list(self._state.agents.values()):
             if slot.status != "available":  # went away while no router was listening
                 for reservation in self._state.reservations_of(slot.agent_id):
@@ -226,6 +238,8 @@ class Router:
         try:
             if await self._applier.apply(message):
                 self._dirty = True
+        except LeaseLost:
+            raise
         except StorageUnavailable:
             log.warning("storage unavailable while routing; resyncing soon", exc_info=True)
             self._later(self._retry_seconds, self._request_resync)

@@ -11,6 +11,7 @@ from datetime import datetime
 from hub.events import OfferOutcome
 from hub.ids import AgentId, ConversationId, OfferId
 from hub.models import Agent, ChannelName, Conversation, Offer, Presence
+from hub.services.fit import capacity_of, on_a_call
 from hub.settings import QueueSettings
 from routing.eligibility import eligible
 from routing.policies import Candidate, order_waiting, positions
@@ -51,14 +52,13 @@ class RoutingState:
     # -- agents ---------------------------------------------------------------------------
 
     def upsert_agent(self, agent: Agent) -> None:
-        """Add or refresh an agent. An agent with no capacity configured gets the defaults;
-        a configured one is taken as is (a channel it leaves out is one it does not serve)."""
+        """Add or refresh an agent, with its capacity read as OfferService reads it."""
         old = self.agents.get(agent.id)
         slot = AgentSlot(
             agent_id=agent.id,
             status=agent.status,
             skills=frozenset(agent.skills),
-            capacity=dict(agent.capacity or self._default_capacity),
+            capacity=capacity_of(agent, self._default_capacity),
             idle_since=old.idle_since if old else None,
         )
         self.agents[agent.id] = slot
@@ -106,6 +106,7 @@ class RoutingState:
             priority=conversation.priority,
             queued_at=conversation.queued_at,
             target_agent_id=conversation.target_agent_id,
+            pinned_until=conversation.pinned_until,
         )
         self.tickets[conversation.id] = ticket
         if assignee is not None:
@@ -136,9 +137,11 @@ class RoutingState:
         conversation_id: ConversationId,
         queue: str | None,
         target: AgentId | None,
-        queued_at: datetime,
+        pinned_until: datetime | None = None,
     ) -> bool:
-        """A transfer: waiting again, in `queue` or pinned to `target`. False if unknown."""
+        """A transfer: waiting again, in `queue` or pinned to `target` (until `pinned_until`
+        if a supervisor chose them). It keeps its place: `queued_at` does not move. False if
+        the conversation is unknown."""
         ticket = self.tickets.get(conversation_id)
         if ticket is None:
             return False
@@ -146,9 +149,23 @@ class RoutingState:
             self.unassign(conversation_id, ticket.assignee)
         ticket.queue = queue or ticket.queue
         ticket.target_agent_id = target
-        ticket.queued_at = queued_at
+        ticket.pinned_until = pinned_until
         ticket.declined_by.clear()  # a new routing request: earlier refusals do not carry over
         return True
+
+    def unpin(self, conversation_id: ConversationId) -> None:
+        """A supervisor's pin ended: the conversation is its queue's again."""
+        ticket = self.tickets.get(conversation_id)
+        if ticket is not None:
+            ticket.target_agent_id = ticket.pinned_until = None
+
+    def pins(self) -> dict[ConversationId, datetime]:
+        """When each waiting conversation's supervisor pin ends."""
+        return {
+            t.conversation_id: t.pinned_until
+            for t in self.tickets.values()
+            if t.pinned_until is not None and t.target_agent_id is not None and not t.assignee
+        }
 
     def resolve(self, conversation_id: ConversationId) -> Reservation | None:
         """Forget the conversation; returns its pending offer, which must be cancelled (its
@@ -161,19 +178,38 @@ class RoutingState:
     # -- offers ---------------------------------------------------------------------------
 
     def reserve(self, reservation: Reservation) -> bool:
-        """Hold a slot for a pending offer. False if the conversation is not waiting, already
-        has another offer, or the agent is unknown: such an offer must not stand."""
-        ticket = self.tickets.get(reservation.conversation_id)
-        if ticket is None or ticket.assignee is not None or reservation.agent_id not in self.agents:
+        """Hold a slot for a pending offer. False if it must not stand (`refusal`)."""
+        if self.refusal(reservation) is not None:
             return False
-        current = self._offer_of.get(reservation.conversation_id)
-        if current is not None:
-            return current == reservation.offer_id
+        if reservation.conversation_id in self._offer_of:
+            return True  # the echo of an offer already held
+        ticket = self.tickets[reservation.conversation_id]
         stored = replace(reservation, channel=ticket.channel)
         self.reservations[stored.offer_id] = stored
         self._offer_of[stored.conversation_id] = stored.offer_id
         self._sync(stored.agent_id, stored.conversation_id)
         return True
+
+    def refusal(self, reservation: Reservation) -> str | None:
+        """Why a pending offer cannot stand in this picture, or None: the conversation is not
+        waiting or already has another offer, the agent is unknown, or holding it would take
+        them past their capacity (an offer another router made while this one also led)."""
+        ticket = self.tickets.get(reservation.conversation_id)
+        if ticket is None or ticket.assignee is not None:
+            return "conversation not waiting"
+        slot = self.agents.get(reservation.agent_id)
+        if slot is None:
+            return "agent unknown"
+        current = self._offer_of.get(reservation.conversation_id)
+        if current is not None:
+            return None if current == reservation.offer_id else "conversation already offered"
+        channel = ticket.channel
+        used = len(slot.load.get(channel, set()) - {ticket.conversation_id})
+        if used >= slot.capacity_on(channel):
+            return "agent at capacity"
+        if on_a_call(channel, slot.load_on("voice"), self._chats_during_calls):
+            return "agent on a call"
+        return None
 
     def close_offer(
         self,
@@ -247,10 +283,10 @@ class RoutingState:
         agents: Iterable[Agent],
         conversations: Iterable[Conversation],
         offers: Iterable[Offer],
-    ) -> list[Offer]:
+    ) -> list[tuple[Offer, str]]:
         """Replace the state with the database's, keeping what only memory knows: idle times,
         round-robin positions, who passed on what. Returns the pending offers that cannot
-        stand (conversation not waiting or offered twice, agent unknown): cancel those."""
+        stand, each with why (`refusal`): cancel those."""
         old_agents, old_tickets = self.agents, self.tickets
         self.agents, self.tickets, self.reservations, self._offer_of = {}, {}, {}, {}
         for agent in agents:
@@ -263,17 +299,19 @@ class RoutingState:
                 self.tickets[conversation.id].declined_by = old_tickets[conversation.id].declined_by
         stray = []
         for offer in offers:
-            if self.reserve(Reservation.of(offer)):
-                self._touch(offer.agent_id, offer.created_at)
+            reservation = Reservation.of(offer)
+            if (reason := self.refusal(reservation)) is not None:
+                stray.append((offer, reason))
             else:
-                stray.append(offer)
+                self.reserve(reservation)
+                self._touch(offer.agent_id, offer.created_at)
         return stray
 
     # -- bookkeeping ----------------------------------------------------------------------
 
     def _assign(self, ticket: Ticket, agent_id: AgentId) -> None:
         previous, ticket.assignee = ticket.assignee, agent_id
-        ticket.target_agent_id = None
+        ticket.target_agent_id = ticket.pinned_until = None
         if previous is not None and previous != agent_id:
             self._sync(previous, ticket.conversation_id)
         self._sync(agent_id, ticket.conversation_id)

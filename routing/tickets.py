@@ -43,6 +43,7 @@ class Ticket:
     priority: int
     queued_at: datetime
     target_agent_id: AgentId | None = None
+    pinned_until: datetime | None = None  # a supervisor's pin ends then (hub/services/pins.py)
     assignee: AgentId | None = None
     declined_by: set[AgentId] = field(default_factory=set)
 

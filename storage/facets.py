@@ -3,12 +3,12 @@ aggregate, each plain synchronous Core over the batch's connection."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from hub.events import OfferOutcome
+from hub.events import Event, OfferOutcome
 from hub.ids import AgentId, ConversationId, CustomerId, MessageId, OfferId
 from hub.models import (
     Agent,
@@ -17,12 +17,17 @@ from hub.models import (
     Conversation,
     DeliveryStatus,
     Identity,
+    InboundMessage,
+    Ingested,
     Message,
     Offer,
     Presence,
 )
 from hub.outbox.items import Claimed, OutboxItem, OutboxRef, OutboxState
+from hub.ports import Placement
 from storage import calls, outbox
+from storage.ingest import write_plan
+from storage.leases import lease_epoch
 from storage.mapping import (
     CONVERSATION_SELECT,
     MESSAGE_SELECT,
@@ -139,6 +144,22 @@ class SqlOfferWrites:
         )
         return bool(result.rowcount)
 
+    def missed_in_a_row(self, agent_id: AgentId, limit: int) -> int:
+        since = sa.select(agent_t.c.status_changed_at).where(agent_t.c.id == agent_id)
+        query = (
+            sa.select(offer_t.c.state)
+            .where(
+                offer_t.c.agent_id == agent_id,
+                offer_t.c.state.in_(("accepted", "rejected", "timeout")),
+                offer_t.c.decided_at >= since.scalar_subquery(),
+            )
+            .order_by(offer_t.c.decided_at.desc())
+            .limit(limit)
+        )
+        latest = list(self._conn.scalars(query))
+        answered = next((i for i, state in enumerate(latest) if state != "timeout"), len(latest))
+        return answered
+
 
 class SqlOutboxWrites:
     def __init__(self, conn: sa.Connection) -> None:
@@ -163,6 +184,18 @@ class SqlOutboxWrites:
         last_error: str | None = None,
     ) -> None:
         outbox.settle_outbox(self._conn, item_id, state, next_attempt_at, last_error)
+
+
+class SqlInboundWrites:
+    def __init__(self, conn: sa.Connection, emit: Callable[[Event, AgentId | None], None]) -> None:
+        self._conn = conn
+        self._emit = emit
+
+    def receive(self, message: InboundMessage, place: Placement) -> Ingested:
+        plan = write_plan(self._conn, [message], place)
+        for event, audience in plan.emitted:
+            self._emit(event, audience)
+        return plan.results[0]
 
 
 class SqlCallWrites:
@@ -216,3 +249,28 @@ class SqlAgentWrites:
             .where(agent_t.c.id == agent_id)
             .values(status=status, status_changed_at=datetime.now(UTC))
         )
+
+    def holds(self, agent_id: AgentId, excluding: ConversationId) -> dict[str, int]:
+        assigned = sa.select(conversation_t.c.id, conversation_t.c.channel).where(
+            conversation_t.c.assignee_id == agent_id, conversation_t.c.status == "open"
+        )
+        offered = (
+            sa.select(conversation_t.c.id, conversation_t.c.channel)
+            .join(offer_t, offer_t.c.conversation_id == conversation_t.c.id)
+            .where(offer_t.c.agent_id == agent_id, offer_t.c.state == "pending")
+        )
+        held = sa.union(assigned, offered).subquery()  # UNION: a conversation counts once
+        query = (
+            sa.select(held.c.channel, sa.func.count().label("n"))
+            .where(held.c.id != excluding)
+            .group_by(held.c.channel)
+        )
+        return {row.channel: row.n for row in self._conn.execute(query)}
+
+
+class SqlLeaseReads:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def epoch(self, name: str) -> int | None:
+        return lease_epoch(self._conn, name)

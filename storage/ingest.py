@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from hub.events import Envelope
 from hub.ids import ConversationId, CustomerId
 from hub.models import ChannelName, Conversation, InboundMessage, Ingested
-from hub.ports import InboundLookup, Placement
+from hub.ports import InboundLookup, InboundPlan, Placement
 from storage.database import Database
 from storage.eventlog import write_events
 from storage.mapping import (
@@ -42,6 +42,15 @@ class SqlInboundWriter:
 def _ingest(
     conn: sa.Connection, batch: Sequence[InboundMessage], place: Placement
 ) -> tuple[list[Ingested], list[Envelope]]:
+    plan = write_plan(conn, batch, place)
+    return plan.results, write_events(conn, plan.emitted)
+
+
+def write_plan(
+    conn: sa.Connection, batch: Sequence[InboundMessage], place: Placement
+) -> InboundPlan:
+    """Read the batch's lookup, let `place` decide, write the conversations and messages it
+    says; the plan's events are the caller's to write (its own batch, or a transaction's)."""
     plan = place(batch, lookup(conn, batch), datetime.now(UTC))
     if plan.opened:
         conn.execute(sa.insert(conversation_t), [conversation_values(c) for c in plan.opened])
@@ -54,7 +63,7 @@ def _ingest(
     if plan.messages:
         rows = [message_values(m, customer, key) for m, customer, key in plan.messages]
         conn.execute(sa.insert(message_t), rows)
-    return plan.results, write_events(conn, plan.emitted)
+    return plan
 
 
 def lookup(conn: sa.Connection, batch: Sequence[InboundMessage]) -> InboundLookup:

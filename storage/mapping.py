@@ -46,6 +46,7 @@ def to_conversation(row: Any) -> Conversation:
         assignee_id=AgentId(row.assignee_id) if row.assignee_id else None,
         assignee_name=row.assignee_name,
         target_agent_id=AgentId(row.target_agent_id) if row.target_agent_id else None,
+        pinned_until=row.pinned_until,
         subject=row.subject,
         contact=row.contact,
         via=row.via,

@@ -136,20 +136,25 @@ class SqlConversationReader:
                     .group_by(conversation_t.c.queue)
                 )
             }
-            answered = (
+            # Today's conversations that count for the service level: those answered
+            # (first assigned), and those still waiting for their first assignment.
+            today = (
                 await conn.execute(
                     sa.select(
                         conversation_t.c.queue,
                         conversation_t.c.created_at,
                         conversation_t.c.first_assigned_at,
                     ).where(
-                        conversation_t.c.first_assigned_at.is_not(None),
                         conversation_t.c.created_at >= since,
+                        sa.or_(
+                            conversation_t.c.first_assigned_at.is_not(None),
+                            conversation_t.c.status == "pending",
+                        ),
                     )
                 )
             ).all()
         return [
-            _stats(name, target, waiting.get(name), [r for r in answered if r.queue == name], now)
+            _stats(name, target, waiting.get(name), [r for r in today if r.queue == name], now)
             for name, target in queues
         ]
 
@@ -158,14 +163,18 @@ def _stats(
     name: str,
     target: int,
     waiting: tuple[int, datetime] | None,
-    answered: Sequence[sa.Row[tuple[str, datetime, datetime]]],
+    today: Sequence[sa.Row[tuple[str, datetime, datetime | None]]],
     now: datetime,
 ) -> QueueStats:
     count, oldest = waiting if waiting else (0, None)
     if oldest is not None and oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=UTC)  # aggregates bypass the column's type on SQLite
-    within = sum(
-        1 for row in answered if (row.first_assigned_at - row.created_at).total_seconds() <= target
+    answered = [row.first_assigned_at - row.created_at for row in today if row.first_assigned_at]
+    # Not answered yet, and already later than the target: missed, whenever it is answered.
+    late = sum(
+        1
+        for row in today
+        if row.first_assigned_at is None and (now - row.created_at).total_seconds() > target
     )
     return QueueStats(
         name=name,
@@ -173,7 +182,8 @@ def _stats(
         longest_wait_seconds=(now - oldest).total_seconds() if oldest else 0.0,
         service_level_seconds=target,
         answered=len(answered),
-        answered_within_target=within,
+        answered_within_target=sum(1 for took in answered if took.total_seconds() <= target),
+        waiting_past_target=late,
     )
 
 

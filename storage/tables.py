@@ -78,6 +78,7 @@ class ConversationRow(SQLModel, table=True):
     priority: int = 0
     assignee_id: str | None = Field(default=None, foreign_key="agent.id", index=True)
     target_agent_id: str | None = Field(default=None, foreign_key="agent.id")
+    pinned_until: datetime | None = _utc(default=None)
     subject: str | None = None
     contact: str | None = None
     via: str | None = None
@@ -215,6 +216,8 @@ class LeaseRow(SQLModel, table=True):
     name: str = Field(primary_key=True)
     holder: str
     expires_at: datetime = _utc()
+    # Grows by one each time a new holder takes the lease: the fencing token its writes carry.
+    epoch: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class InstallationRow(SQLModel, table=True):

@@ -20,6 +20,8 @@ from storage.facets import (
     SqlCallWrites,
     SqlConversationWrites,
     SqlIdentityWrites,
+    SqlInboundWrites,
+    SqlLeaseReads,
     SqlMessageWrites,
     SqlOfferWrites,
     SqlOutboxWrites,
@@ -34,9 +36,11 @@ class SqlTransaction:
         self.messages = SqlMessageWrites(conn)
         self.offers = SqlOfferWrites(conn)
         self.outbox = SqlOutboxWrites(conn)
+        self.inbound = SqlInboundWrites(conn, self.emit)
         self.calls = SqlCallWrites(conn)
         self.identities = SqlIdentityWrites(conn)
         self.agents = SqlAgentWrites(conn)
+        self.leases = SqlLeaseReads(conn)
         self.emitted: list[Emitted] = []
 
     def emit(self, event: Event, audience: AgentId | None = None) -> None:

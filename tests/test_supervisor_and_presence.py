@@ -65,7 +65,8 @@ async def test_supervisor_sees_queues_agents_and_reassigns(tmp_path: Path, sqlit
             await floor.send(
                 type="reassign", conversation_id=conversation_id, to_agent_id=bob["id"]
             )
-            await floor.expect("ack")
+            ack = await floor.expect("ack")
+            assert (ack["to_agent_id"], ack["target_status"]) == (bob["id"], "available")
             await agent.expect("unassigned", lambda f: f["reason"] == "reassign")
             moved = await second.expect(
                 "offer", lambda f: f["conversation"]["id"] == conversation_id
@@ -74,6 +75,83 @@ async def test_supervisor_sees_queues_agents_and_reassigns(tmp_path: Path, sqlit
             await second.expect("assigned", lambda f: f["conversation"]["id"] == conversation_id)
             for client in (*customers, agent, second, supervisor_login, floor):
                 await client.close()
+    finally:
+        await hub.stop()
+
+
+async def test_a_reassign_says_the_target_is_away_and_waits_for_them_only_so_long(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    settings = make_settings(tmp_path, sqlite_url, routing__offer_timeout_seconds="0.5")
+    hub = await RunningHub(settings).start()
+    try:
+        ann, bob = await hub.add_agent("Ann", webchat=1), await hub.add_agent("Bob", webchat=1)
+        sue = await hub.add_agent("Sue", role="supervisor")
+        async with aiohttp.ClientSession() as http:
+            agent = await connect_agent(http, hub, ann)
+            away = await connect_agent(http, hub, bob, available=False)
+            await away.send(type="presence", status="away")
+            await away.expect("presence", lambda f: f["status"] == "away")
+            supervisor_login = await connect_agent(http, hub, sue, available=False)
+            ws = await http.ws_connect(
+                f"{hub.ws_url}/ws/supervisor",
+                headers={"Authorization": f"Bearer {supervisor_login.token}"},
+            )
+            floor = Socket(ws)
+            customer = await connect_customer(http, hub)
+            await customer.say("help")
+            offer = await agent.expect("offer")
+            conversation_id = offer["conversation"]["id"]
+            queued_at = offer["conversation"]["queued_at"]
+            await floor.send(
+                type="reassign", conversation_id=conversation_id, to_agent_id=bob["id"]
+            )
+            ack = await floor.expect("ack")
+            assert (ack["to_agent_id"], ack["target_name"], ack["target_status"]) == (
+                bob["id"],
+                "Bob",
+                "away",
+            )
+            assert ack["waits_until"] > queued_at
+            # Ann's offer was made for the conversation as it was: it is withdrawn at once.
+            await agent.expect("offer_closed", lambda f: f["offer_id"] == offer["offer_id"])
+            # Bob is away, so after the offer timeout Ann is offered it again, with the
+            # customer's wait clock where it was.
+            again = await agent.expect("offer", lambda f: f["offer_id"] != offer["offer_id"])
+            assert again["conversation"]["id"] == conversation_id
+            assert again["conversation"]["queued_at"] == queued_at
+            assert again["conversation"]["target_agent_id"] is None
+            for client in (customer, agent, away, supervisor_login, floor):
+                await client.close()
+    finally:
+        await hub.stop()
+
+
+async def test_an_agent_who_leaves_offers_unanswered_is_set_away_and_told_why(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    settings = make_settings(tmp_path, sqlite_url, routing__offer_timeout_seconds="0.3")
+    hub = await RunningHub(settings).start()
+    try:
+        ann = await hub.add_agent("Ann", webchat=1)
+        async with aiohttp.ClientSession() as http:
+            agent = await connect_agent(http, hub, ann)
+            customer = await connect_customer(http, hub)
+            await customer.say("hello?")
+            first = await agent.expect("offer")
+            # The card can say how long the customer has waited, whatever the console's clock.
+            assert first["waiting_since"] == first["conversation"]["queued_at"]
+            assert 0 <= first["waited_seconds"] < 5
+            second = await agent.expect("offer", lambda f: f["offer_id"] != first["offer_id"])
+            assert second["waiting_since"] == first["waiting_since"]
+            away = await agent.expect("presence", lambda f: f["status"] == "away")
+            assert away["reason"] == "2 offers in a row went unanswered"
+            closed = [f["outcome"] for f in agent.of_type("offer_closed")]
+            assert closed == ["timeout", "timeout"]
+            await asyncio.sleep(0.6)  # two more timeouts' worth: nothing more is offered
+            assert len(agent.of_type("offer")) == 2
+            await customer.close()
+            await agent.close()
     finally:
         await hub.stop()
 

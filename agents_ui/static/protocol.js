@@ -24,11 +24,14 @@
  * @property {string} [status] open | pending | resolved
  * @property {string | null} [assignee_id]
  * @property {string | null} [assignee_name]
+ * @property {string | null} [target_agent_id] waiting for this agent only
+ * @property {string | null} [pinned_until] a supervisor's pin: back to the queue then
  * @property {string | null} [subject]
  * @property {string | null} [contact]
  * @property {string | null} [linked_to]
  * @property {string | null} [preview]
  * @property {string} [created_at]
+ * @property {string} [queued_at] since when the customer waits for an agent
  */
 
 /**
@@ -135,6 +138,8 @@
  * @property {string | null} [preview]
  * @property {string} [expires_at]
  * @property {number} [expires_in]
+ * @property {string | null} [waiting_since] since when the customer waits
+ * @property {number} [waited_seconds] how long they had waited when the frame was sent
  */
 /** @typedef {Stream & OfferFields & { type: 'offer' }} OfferFrame */
 /** @typedef {Stream & { type: 'offer_closed', offer_id: string, agent_id?: string, conversation_id?: string, outcome?: string }} OfferClosedFrame */
@@ -143,11 +148,11 @@
 /** @typedef {Stream & RawMessage & { type: 'message', conversation_id: string }} MessageFrame */
 /** @typedef {Stream & { type: 'note', conversation_id: string, agent_id?: string, agent_name?: string }} NoteFrame */
 /** @typedef {Stream & { type: 'status', conversation_id: string, status: string }} StatusFrame */
-/** @typedef {Stream & { type: 'presence', agent_id?: string, status: string }} PresenceFrame */
+/** @typedef {Stream & { type: 'presence', agent_id?: string, status: string, reason?: string | null }} PresenceFrame */
 /** @typedef {Stream & { type: 'delivery', conversation_id: string, message_id: string, status: string, error?: string | null }} DeliveryFrame */
 /** @typedef {Stream & { type: 'consent', conversation_id?: string | null, opted_out?: boolean }} ConsentFrame */
 /** Event types only the timeline shows (conversation_opened, transferred, call, ...). */
-/** @typedef {Stream & { type: 'conversation_opened' | 'transferred' | 'call', conversation_id?: string, conversation?: Conversation }} OtherEventFrame */
+/** @typedef {Stream & { type: 'conversation_opened' | 'transferred' | 'unpinned' | 'call', conversation_id?: string, conversation?: Conversation }} OtherEventFrame */
 
 /**
  * @typedef {OfferFrame | OfferClosedFrame | AssignedFrame | UnassignedFrame | MessageFrame
@@ -193,6 +198,7 @@
  * @property {number | null} [service_level_pct]
  * @property {number | null} [answered]
  * @property {number | null} [answered_within_target]
+ * @property {number} [waiting_past_target] not answered yet, and past the target already
  */
 
 /**
@@ -227,6 +233,17 @@
  * @property {MailboxStats[]} [mailboxes]
  */
 
-/** @typedef {SnapshotFrame | { type: 'ack' } | ErrorFrame | PongFrame} SupervisorFrame */
+/**
+ * The answer to `reassign`: whom the conversation now waits for, as they are now.
+ * @typedef {object} ReassignAck
+ * @property {'ack'} type
+ * @property {string} conversation_id
+ * @property {string} [to_agent_id]
+ * @property {string} [target_name]
+ * @property {string} [target_status] available | away | offline
+ * @property {string} [waits_until] back to the queue then, if they have not taken it
+ */
+
+/** @typedef {SnapshotFrame | ReassignAck | ErrorFrame | PongFrame} SupervisorFrame */
 
 export {};

@@ -52,7 +52,7 @@ class TwilioChannel:
         self._sms = SmsWebhooks(
             settings, context.stream, store.customers, consent, context.delivery
         )
-        calls = CallService(context.work, context.stream)
+        calls = CallService(context.work)
         self._voice = VoiceCalls(
             settings,
             self._hooks,

@@ -82,6 +82,7 @@ def _reopened(conversation: Conversation, now: datetime, plan: InboundPlan) -> C
             "assignee_id": None,
             "assignee_name": None,
             "target_agent_id": None,
+            "pinned_until": None,
             "resolved_at": None,
             "queued_at": now,
         }

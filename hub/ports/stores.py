@@ -190,11 +190,15 @@ class EventLog(Protocol):
 
 
 class Leases(Protocol):
-    async def acquire(self, name: str, holder: str, ttl_seconds: float) -> bool:
-        """Take or renew the lease; False while another holder's lease is unexpired."""
+    async def acquire(self, name: str, holder: str, ttl_seconds: float) -> int | None:
+        """Take or renew the lease: its epoch while held, None while another holder's lease
+        is unexpired. The epoch grows each time a new holder takes the lease (a renewal
+        keeps it), so a write fenced with an older one (`LeaseReads`) can be refused."""
         ...
 
-    async def release(self, name: str, holder: str) -> None: ...
+    async def release(self, name: str, holder: str) -> None:
+        """Give the lease up now; whoever takes it next gets a higher epoch."""
+        ...
 
 
 class Connections(Protocol):

@@ -19,11 +19,14 @@ from hub.models import (
     Conversation,
     DeliveryStatus,
     Identity,
+    InboundMessage,
+    Ingested,
     Message,
     Offer,
     Presence,
 )
 from hub.outbox.items import Claimed, OutboxItem, OutboxRef, OutboxState
+from hub.ports.inbound import Placement
 
 
 class ConversationWrites(Protocol):
@@ -78,6 +81,12 @@ class OfferWrites(Protocol):
         so an accept racing a timeout has one winner."""
         ...
 
+    def missed_in_a_row(self, agent_id: AgentId, limit: int) -> int:
+        """How many of the agent's latest offers timed out with no answer (accepted or
+        rejected) after them, since their presence last changed; cancelled offers are
+        neither. Counted up to `limit`."""
+        ...
+
 
 class OutboxWrites(Protocol):
     def add(self, item: OutboxItem) -> bool:
@@ -105,6 +114,14 @@ class OutboxWrites(Protocol):
     ) -> None: ...
 
 
+class InboundWrites(Protocol):
+    def receive(self, message: InboundMessage, place: Placement) -> Ingested:
+        """Place one customer message inside this transaction, as the inbound stream would
+        (hub's `place` decides; a known dedupe key returns the original, `duplicate`), for a
+        step that must commit with its message: a call's conversation and its call row."""
+        ...
+
+
 class CallWrites(Protocol):
     def get(self, sid: str) -> Call | None: ...
 
@@ -126,6 +143,20 @@ class AgentWrites(Protocol):
 
     def set_presence(self, agent_id: AgentId, status: Presence) -> None: ...
 
+    def holds(self, agent_id: AgentId, excluding: ConversationId) -> dict[str, int]:
+        """How many conversations other than `excluding` the agent holds per channel: open
+        ones assigned to them and pending offers made to them, each counted once (the
+        router's loads, as the database has them)."""
+        ...
+
+
+class LeaseReads(Protocol):
+    def epoch(self, name: str) -> int | None:
+        """The lease's current epoch (None if never taken), read inside this transaction,
+        which is serialized with every acquisition: a write fenced with an older epoch
+        comes from a holder who was deposed and must be refused."""
+        ...
+
 
 class Transaction(Protocol):
     """The facets of one write transaction, and `emit`: every state change emits its event,
@@ -141,11 +172,15 @@ class Transaction(Protocol):
     @property
     def outbox(self) -> OutboxWrites: ...
     @property
+    def inbound(self) -> InboundWrites: ...
+    @property
     def calls(self) -> CallWrites: ...
     @property
     def identities(self) -> IdentityWrites: ...
     @property
     def agents(self) -> AgentWrites: ...
+    @property
+    def leases(self) -> LeaseReads: ...
 
     def emit(self, event: Event, audience: AgentId | None = None) -> None:
         """`audience`: the agent whose console stream the event belongs to (None: the

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.events import CallUpdated
-from hub.flow.inbound import InboundStream
+from hub.flow.placement import place
 from hub.flow.publishing import PublishingWork
 from hub.ids import AgentId, CustomerId, new_id
 from hub.models import Call, Conversation, InboundMessage, Ingested
@@ -21,34 +21,34 @@ ENDED = frozenset({"completed", "missed", "busy", "no-answer", "failed", "cancel
 
 
 class CallService:
-    def __init__(self, work: PublishingWork, stream: InboundStream) -> None:
+    def __init__(self, work: PublishingWork) -> None:
         self._work = work
-        self._stream = stream
 
     async def ring(
         self, sid: str, customer_id: CustomerId, from_number: str, to_number: str, queue: str
     ) -> Ingested:
-        """Open the call's conversation (a Twilio retry of the same CallSid finds it again)
-        and record the call as ringing."""
-        ingested = await self._stream.receive(
-            InboundMessage(
-                channel="voice",
-                customer_id=customer_id,
-                dedupe_key=f"call:{sid}",
-                text=f"Incoming call from {from_number}",
-                subject=f"Call from {from_number}",
-                queue=queue,
-                contact=from_number,
-                via=to_number,
-                new_conversation=True,
-                external_id=sid,
-            )
+        """In one transaction: open the call's conversation with its first message (placed as
+        any inbound message is) and record the call as ringing, with its timeline entry. A
+        Twilio retry of the same CallSid finds them again (`duplicate`). Returns once it all
+        committed, so the webhook answers only then."""
+        opening = InboundMessage(
+            channel="voice",
+            customer_id=customer_id,
+            dedupe_key=f"call:{sid}",
+            text=f"Incoming call from {from_number}",
+            subject=f"Call from {from_number}",
+            queue=queue,
+            contact=from_number,
+            via=to_number,
+            new_conversation=True,
+            external_id=sid,
         )
-        conversation = ingested.conversation
 
-        def act(tx: Transaction) -> None:
-            if tx.calls.get(sid) is not None:
-                return
+        def act(tx: Transaction) -> Ingested:
+            ingested = tx.inbound.receive(opening, place)
+            if ingested.duplicate or tx.calls.get(sid) is not None:
+                return ingested  # the retry of a ring that committed whole
+            conversation = ingested.conversation
             call = Call(
                 sid=sid,
                 conversation_id=conversation.id,
@@ -60,9 +60,9 @@ class CallService:
             )
             tx.calls.save(call)
             _emit(tx, call, conversation, "ringing")
+            return ingested
 
-        await self._work.run(act)
-        return ingested
+        return await self._work.run(act)
 
     async def update(
         self,
@@ -83,9 +83,10 @@ class CallService:
         return await self._work.run(act)
 
     async def miss(self, sid: str, detail: str) -> Call | None:
-        """Nobody answered and no voicemail was left: in one transaction the call is missed
-        and its conversation, still in its queue, is titled with the number to call back;
-        then a message says so, so the router offers it as a callback task."""
+        """Nobody answered and no voicemail was left: in one transaction the call is missed,
+        its conversation, still in its queue, is titled with the number to call back, and a
+        message says so (placed as any inbound message: a resolved conversation reopens), so
+        the router offers it as a callback task."""
 
         def act(tx: Transaction) -> Call | None:
             stepped = _step(tx, sid, "missed", None, None, None, detail)
@@ -95,22 +96,19 @@ class CallService:
             if conversation.status != "resolved":
                 title = f"Call back {call.from_number}"
                 tx.conversations.save(conversation.model_copy(update={"subject": title}))
+            note = InboundMessage(
+                channel="voice",
+                customer_id=call.customer_id,
+                dedupe_key=f"missed:{call.sid}",
+                text=f"Missed call: please call back {call.from_number}",
+                queue="",
+                conversation_id=call.conversation_id,
+                contact=call.from_number,
+            )
+            tx.inbound.receive(note, place)
             return call
 
-        call = await self._work.run(act)
-        if call is not None:
-            await self._stream.receive(
-                InboundMessage(
-                    channel="voice",
-                    customer_id=call.customer_id,
-                    dedupe_key=f"missed:{call.sid}",
-                    text=f"Missed call: please call back {call.from_number}",
-                    queue="",
-                    conversation_id=call.conversation_id,
-                    contact=call.from_number,
-                )
-            )
-        return call
+        return await self._work.run(act)
 
     async def redirect_to(self, sid: str, agent_id: AgentId, url: str) -> bool:
         """An agent accepted a call that waits in the provider's queue: queue the Calls API

@@ -5,7 +5,8 @@ it in a group-committed transaction and publishes the event after the commit."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from hub.errors import BadInput, Conflict, Forbidden, NotFound, OptedOut
 from hub.events import (
@@ -26,6 +27,7 @@ from hub.models import (
 )
 from hub.outbox.relay import OutboxRelay
 from hub.ports import Transaction
+from hub.services.offers import cancel_pending
 from hub.services.outbound import check_consent, outbound_message, store_outbound
 from hub.settings import Settings
 
@@ -140,41 +142,34 @@ class ConversationService:
         to_queue: str | None = None,
     ) -> None:
         """Hand the conversation back to routing, pinned to an agent or moved to a queue. The
-        router then offers it, so the target's capacity is respected like any assignment."""
+        router then offers it, so the target's capacity is respected like any assignment. A
+        colleague it is pinned to is waited for until they accept it: the sender chose them,
+        seeing their presence. The customer keeps their place in the queue (`queued_at`)."""
         if (to_agent_id is None) == (to_queue is None):
             raise BadInput("transfer needs exactly one of to_agent_id and to_queue")
         if to_queue is not None and self._settings.queue(to_queue) is None:
             raise NotFound("queue", to_queue)
-
-        def act(tx: Transaction) -> None:
-            conversation = _owned(tx, agent, conversation_id)
-            if to_agent_id is not None:
-                if tx.agents.get(to_agent_id) is None:
-                    raise NotFound("agent", to_agent_id)
-                if to_agent_id == conversation.assignee_id:
-                    raise Conflict("the conversation is already assigned to that agent")
-            _requeue(tx, conversation, agent, to_agent_id, to_queue)
-            tx.conversations.save(
-                conversation.model_copy(
-                    update={
-                        "status": "pending",
-                        "assignee_id": None,
-                        "assignee_name": None,
-                        "target_agent_id": to_agent_id,
-                        "queue": to_queue or conversation.queue,
-                        "queued_at": datetime.now(UTC),
-                    }
-                )
-            )
-
-        await self._work.run(act)
+        await self._work.run(
+            lambda tx: _transfer(tx, agent, conversation_id, to_agent_id, to_queue)
+        )
 
     async def reassign(
         self, supervisor: Agent, conversation_id: ConversationId, to_agent_id: AgentId
-    ) -> None:
+    ) -> Reassignment:
+        """A supervisor's transfer to an agent. It waits for that agent only until they let
+        one offer of it go, or for `routing.offer_timeout_seconds` if they cannot be offered
+        it (away, full): then it goes back to its queue. Says whom it waits for, as they are
+        now (an agent who is not available will not be offered it)."""
         if not supervisor.is_supervisor:
             raise Forbidden("only supervisors and admins can reassign")
-        await self.transfer(supervisor, conversation_id, to_agent_id=to_agent_id)
+        until = datetime.now(UTC) + timedelta(seconds=self._settings.routing.offer_timeout_seconds)
+
+        def act(tx: Transaction) -> Reassignment:
+            target = _transfer(tx, supervisor, conversation_id, to_agent_id, None, until)
+            assert target is not None
+            return Reassignment(target, until)
+
+        return await self._work.run(act)
 
     async def resolve(self, agent: Agent, conversation_id: ConversationId) -> None:
         def act(tx: Transaction) -> None:
@@ -208,12 +203,50 @@ class ConversationService:
         await self._work.run(act)
 
 
+@dataclass(frozen=True)
+class Reassignment:
+    target: Agent  # as they stand now: their presence says whether they will be offered it
+    waits_until: datetime  # then the conversation goes back to its queue
+
+
+def _transfer(
+    tx: Transaction,
+    by: Agent,
+    conversation_id: ConversationId,
+    to_agent_id: AgentId | None,
+    to_queue: str | None,
+    pinned_until: datetime | None = None,
+) -> Agent | None:
+    conversation = _owned(tx, by, conversation_id)
+    target = tx.agents.get(to_agent_id) if to_agent_id is not None else None
+    if to_agent_id is not None:
+        if target is None:
+            raise NotFound("agent", to_agent_id)
+        if to_agent_id == conversation.assignee_id:
+            raise Conflict("the conversation is already assigned to that agent")
+    # An offer out now proposed the conversation as it was (its queue, its pin): it must not
+    # be accepted after the move, so it closes in the same transaction.
+    cancel_pending(tx, conversation, "conversation transferred")
+    _requeue(tx, conversation, by, to_agent_id, to_queue, pinned_until)
+    moved = {
+        "status": "pending",
+        "assignee_id": None,
+        "assignee_name": None,
+        "target_agent_id": to_agent_id,
+        "pinned_until": pinned_until,
+        "queue": to_queue or conversation.queue,
+    }
+    tx.conversations.save(conversation.model_copy(update=moved))
+    return target
+
+
 def _requeue(
     tx: Transaction,
     conversation: Conversation,
     by: Agent,
     to_agent_id: AgentId | None,
     to_queue: str | None,
+    pinned_until: datetime | None,
 ) -> None:
     if conversation.assignee_id is not None:
         tx.emit(
@@ -233,6 +266,7 @@ def _requeue(
             to_agent_id=to_agent_id,
             to_queue=to_queue,
             by_agent_id=by.id,
+            pinned_until=pinned_until,
         )
     )
 

@@ -125,6 +125,9 @@ class RoutingSettings(Section):
     default_capacity: dict[ChannelName, int] = Field(default_factory=lambda: dict(DEFAULT_CAPACITY))
     # Whether an agent on a call (holding voice work) is still offered chats, SMS and email.
     chats_during_calls: bool = False
+    # An agent who lets this many offers in a row time out is set away (0: never), so work
+    # is not offered to an empty chair every timeout, and they are told why.
+    max_missed_offers: int = Field(default=2, ge=0)
 
 
 class OutboxSettings(Section):

@@ -133,3 +133,41 @@ async def test_the_widget_waits_out_a_rate_limit_and_resends(
         await customer.screenshot(path=str(tmp_path / "widget-rate-limit-resent.png"))
     finally:
         await hub.stop()
+
+
+async def test_an_offer_card_shows_the_wait_and_missed_offers_set_the_agent_away(
+    browser: Any, tmp_path: Path, sqlite_url: str
+) -> None:
+    settings = make_settings(tmp_path, sqlite_url, routing__offer_timeout_seconds="3")
+    hub = await RunningHub(settings).start()
+    try:
+        ann = await hub.add_agent("Ann")
+        customer = await (await browser.new_context()).new_page()
+        await customer.goto(f"{hub.url}/chat")
+        await customer.get_by_test_id("chat-launcher").click()
+        await customer.get_by_test_id("chat-input").fill("Hello, anyone?")
+        await customer.get_by_test_id("chat-send").click()
+        await customer.get_by_test_id("chat-message").filter(has_text="Hello, anyone?").wait_for()
+
+        agent = await (await browser.new_context()).new_page()
+        await sign_in(agent, hub, ann)
+
+        waited = agent.get_by_test_id("offer").get_by_test_id("offer-waited")
+        await waited.wait_for()
+        assert (await waited.inner_text()).startswith("waiting 00:")
+        # The card slides in; let it settle before the picture.
+        await agent.get_by_test_id("offer").evaluate(
+            "card => Promise.all(card.getAnimations().map((a) => a.finished))"
+        )
+        await agent.screenshot(path=str(tmp_path / "console-offer-waiting.png"))
+
+        # Nobody answers: after two offers time out, Ann is set away and told why.
+        notice = agent.get_by_test_id("toast").filter(has_text="You were set to away")
+        await notice.wait_for(timeout=15_000)
+        assert "2 offers in a row went unanswered" in await notice.inner_text()
+        badge = agent.locator("#me-status[data-status=away]")
+        await badge.wait_for()
+        assert await agent.get_by_test_id("offer").count() == 0
+        await agent.screenshot(path=str(tmp_path / "console-set-away.png"))
+    finally:
+        await hub.stop()

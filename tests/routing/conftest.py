@@ -29,7 +29,7 @@ from hub.flow.placement import place
 from hub.flow.publishing import PublishingWork
 from hub.ids import AgentId, ConversationId, OfferId
 from hub.models import Agent, ChannelName, Conversation, InboundMessage, Presence
-from hub.ports import Store
+from hub.ports import Leases, Store
 from hub.services.conversations import ConversationService
 from hub.services.offers import OfferService
 from hub.settings import QueueSettings, RoutingSettings, Settings
@@ -109,13 +109,14 @@ class Hub:
         offer_timeout: float = 60.0,
         lease_ttl: float = 10.0,
         resync_seconds: float = 600.0,  # long: tests must not lean on the safety resync
+        leases: Leases | None = None,
     ) -> Router:
         routing = RoutingSettings(offer_timeout_seconds=offer_timeout, lease_ttl_seconds=lease_ttl)
         return Router(
             self.store.reader,
             self.store.agents,
             self.offers,
-            self.store.leases,
+            leases or self.store.leases,
             self.bus,
             routing,
             self.settings.queues,
@@ -139,15 +140,18 @@ class Hub:
 
 
 @asynccontextmanager
-async def open_hub(url: str, bus: Bus | None = None) -> AsyncIterator[Hub]:
+async def open_hub(
+    url: str, bus: Bus | None = None, *, routing: RoutingSettings | None = None
+) -> AsyncIterator[Hub]:
     """A hub process on the database at `url`; pass another hub's bus to share it, as two
     processes share Redis."""
-    settings = Settings(queues=QUEUES)
+    settings = Settings(queues=QUEUES, routing=routing or RoutingSettings())
     async with open_store(url, migrate=True) as store, contextlib.AsyncExitStack() as stack:
         if bus is None:
             bus = await stack.enter_async_context(Bus())
         work = await stack.enter_async_context(PublishingWork(store.work, bus))
-        yield Hub(store, bus, settings, OfferService(work), ConversationService(work, settings))
+        offers = OfferService(work, settings.routing, settings.queues)
+        yield Hub(store, bus, settings, offers, ConversationService(work, settings))
 
 
 @pytest.fixture
@@ -239,6 +243,14 @@ class Watch:
 
     async def position(self, conversation_id: ConversationId, position: int) -> None:
         await self.until(lambda: self.positions(conversation_id)[-1:] == [position])
+
+
+async def eventually(condition: Callable[[], Any]) -> Any:
+    """Poll `condition()` (at most WAIT seconds) for what no bus event announces."""
+    async with asyncio.timeout(WAIT):
+        while not (value := condition()):
+            await asyncio.sleep(0.01)
+        return value
 
 
 @dataclass

@@ -3,9 +3,10 @@ Every outcome is on the customer's timeline with its reason."""
 
 from __future__ import annotations
 
-from hub.events import Assigned
+from hub.events import Assigned, PresenceChanged
 from hub.ids import CustomerId
-from tests.routing.conftest import Hub, Watch
+from hub.settings import RoutingSettings
+from tests.routing.conftest import Hub, Watch, open_hub
 
 
 async def timeline_kinds(hub: Hub, customer_id: CustomerId) -> list[tuple[str, str | None]]:
@@ -129,3 +130,53 @@ async def test_resolving_a_conversation_cancels_its_pending_offer(hub: Hub) -> N
         "conversation resolved",
     )
     assert await hub.store.reader.pending_offers() == []
+
+
+async def test_one_who_declined_gets_it_again_when_the_only_other_agent_is_full(
+    hub: Hub,
+) -> None:
+    ann = await hub.agent("Ann")
+    bob = await hub.agent("Bob")
+    async with Watch(hub.bus) as watch, hub.router():
+        busy = await hub.customer_writes("Busy")
+        first = await watch.offer(busy.id)
+        await hub.accept(first)
+        other = ann if first.agent_id == bob.id else bob
+        # The other agent passes on the next one; the only agent left has no free slot.
+        waiting = await hub.customer_writes("Dana")
+        declined = await watch.offer(waiting.id)
+        assert declined.agent_id == other.id
+        await hub.offers.reject(other.id, declined.offer_id, "not now")
+        again = await watch.offer(waiting.id, 2)
+    assert again.agent_id == other.id, "idle next to work: offered again rather than stuck"
+
+
+async def test_an_agent_who_misses_offers_in_a_row_is_set_away(db_url: str) -> None:
+    """routing.max_missed_offers (2) unanswered offers in a row: the agent is set away, with
+    the reason, instead of being offered the same conversation every timeout forever. An
+    answer (a rejection too) between two timeouts starts the count again."""
+    routing = RoutingSettings(offer_timeout_seconds=0.2)
+    async with open_hub(db_url, routing=routing) as hub:
+        ann = await hub.agent("Ann")
+        async with Watch(hub.bus) as watch, hub.router(offer_timeout=0.2):
+            conversation = await hub.customer_writes("Dana")
+            first = await watch.offer(conversation.id)
+            await watch.closed(first.offer_id)  # missed: one
+            second = await watch.offer(conversation.id, 2)
+            await hub.offers.reject(ann.id, second.offer_id, "not yet")  # an answer
+            third = await watch.offer(conversation.id, 3)
+            await watch.closed(third.offer_id)  # missed: one again
+            fourth = await watch.offer(conversation.id, 4)
+            closed = await watch.closed(fourth.offer_id)  # missed: two in a row
+            away = await watch.until(
+                lambda: [p for p in watch.events(PresenceChanged) if p.status == "away"]
+            )
+            await watch.position(conversation.id, 1)  # routed again, and nobody to offer it to
+        assert closed.outcome == "timeout"
+        assert away[0].agent_id == ann.id
+        assert away[0].reason == "2 offers in a row went unanswered"
+        assert len(watch.offers(conversation.id)) == 4
+        stored = await hub.store.agents.agent(ann.id)
+        assert stored is not None and stored.status == "away"
+        entries = await hub.store.reader.timeline(conversation.customer_id)
+        assert [e.kind for e in entries][-1] == "offer_closed"  # presence is not the customer's

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from hub.errors import Conflict
 from hub.events import Assigned, OfferMade, Unassigned
 from tests.routing.conftest import AutoAccept, Hub, Watch
 
@@ -125,3 +128,27 @@ async def test_least_busy_queue_fills_the_emptiest_agent(hub: Hub) -> None:
     # 0/2 vs 0/4: tie, Ann by id; 1/2 vs 0/4; 1/2 vs 1/4; 1/2 vs 2/4: tie, Ann idle longer;
     # then Ann is full.
     assert picked == [ann.id, bob.id, bob.id, ann.id, bob.id]
+
+
+async def test_an_offer_made_before_a_transfer_cannot_be_accepted_after_it(hub: Hub) -> None:
+    """Ann, without the billing skill, is offered a general conversation; a supervisor moves
+    it to billing and Ann accepts in the same moment (one write batch, before the router
+    could cancel the offer). The transfer closes the offer, so her accept is refused."""
+    ann = await hub.agent("Ann")
+    supervisor = await hub.supervisor()
+    async with Watch(hub.bus) as watch, hub.router():
+        conversation = await hub.customer_writes("Dana")
+        offer = await watch.offer(conversation.id)
+        assert offer.agent_id == ann.id
+        moved, accepted = await asyncio.gather(
+            hub.conversations.transfer(supervisor, conversation.id, to_queue="billing"),
+            hub.accept(offer),
+            return_exceptions=True,
+        )
+        closed = await watch.closed(offer.offer_id)
+    assert moved is None
+    assert isinstance(accepted, Conflict), accepted
+    assert (closed.outcome, closed.reason) == ("cancelled", "conversation transferred")
+    stored = await hub.store.reader.conversation(conversation.id)
+    assert stored is not None
+    assert (stored.status, stored.queue, stored.assignee_id) == ("pending", "billing", None)

@@ -36,11 +36,12 @@ async def test_a_restarted_router_rebuilds_loads_offers_and_the_backlog(db_url: 
             assert watch.events(OfferMade) == []
 
             # Cat's old offer is still pending, and the new router frees her slot when she
-            # rejects it. She passed on C3, and Ann could take C3 later: Cat gets C4.
+            # rejects it. She passed on C3, but nobody else has room now (Ann is full), so
+            # it comes back to her rather than wait next to an idle agent; Bob gets C4.
             await hub.offers.reject(cat.id, stale.offer_id, "busy")
-            assert (await watch.offer(c4.id)).agent_id == cat.id
+            assert (await watch.offer(c3.id)).agent_id == cat.id
             await hub.conversations.set_presence(bob.id, "available")
-            assert (await watch.offer(c3.id)).agent_id == bob.id
+            assert (await watch.offer(c4.id)).agent_id == bob.id
         assert {o.agent_id for o in watch.events(OfferMade)} == {cat.id, bob.id}
         owned = {c.id for c in await hub.store.reader.assigned_to(ann.id)}
         assert owned == {c1.id, c2.id}

@@ -184,8 +184,60 @@ def test_rebuild_keeps_memory_and_returns_offers_that_cannot_stand() -> None:
             for r in pending
         ],
     )
-    assert [o.id for o in stray] == ["o2", "o3"]
+    assert [(o.id, why) for o, why in stray] == [
+        ("o2", "conversation already offered"),
+        ("o3", "conversation not waiting"),
+    ]
     assert s.agents[AgentId("ann")].idle_since == NOW
     assert s.loads() == {AgentId("ann"): {"webchat": 1}, AgentId("bob"): {"webchat": 1}}
     assert [t.conversation_id for t in s.waiting()] == ["c1"]
     assert CustomerId("customer-c1") == s.tickets[ConversationId("c1")].customer_id
+
+
+def test_one_who_declined_is_offered_again_when_the_others_are_full() -> None:
+    """The fallback to those who declined is taken among agents with a free slot: a full
+    fresh agent must not hide the idle one who passed on it."""
+    s = state()
+    for name in ("ann", "bob"):
+        s.upsert_agent(agent(name))
+    s.track(conversation("c1"))
+    s.track(conversation("busy", status="open", assignee="bob"))  # bob's one slot is taken
+    s.reserve(offer("o1", "c1", "ann"))
+    s.close_offer(OfferId("o1"), "rejected", AgentId("ann"), ConversationId("c1"))
+    assert eligible(s, "c1") == {"ann"}
+    s.resolve(ConversationId("busy"))
+    assert eligible(s, "c1") == {"bob"}  # bob has room again: he comes first
+
+
+def test_an_offer_that_would_take_its_agent_past_capacity_cannot_stand() -> None:
+    """Another router's offer (adopted from the bus, or found at a rebuild) is held only if
+    the agent has room for it in this picture; otherwise it is cancelled, with why."""
+    s = state()
+    s.upsert_agent(agent("ann"))
+    s.track(conversation("busy", status="open", assignee="ann"))
+    s.track(conversation("c1"))
+    late = offer("o1", "c1", "ann")
+    assert s.refusal(late) == "agent at capacity"
+    assert not s.reserve(late)
+    assert s.loads() == {AgentId("ann"): {"webchat": 1}}
+
+    s.upsert_agent(agent("bob", capacity={"webchat": 1, "voice": 1}))
+    s.track(
+        conversation("call", status="open", assignee="bob").model_copy(update={"channel": "voice"})
+    )
+    assert s.refusal(offer("o2", "c1", "bob")) == "agent on a call"
+
+    pending = Offer(
+        id=OfferId("o3"),
+        conversation_id=ConversationId("c1"),
+        agent_id=AgentId("ann"),
+        state="pending",
+        created_at=NOW,
+        expires_at=NOW + timedelta(seconds=20),
+    )
+    stray = s.rebuild(
+        [agent("ann")],
+        [conversation("busy", status="open", assignee="ann"), conversation("c1")],
+        [pending],
+    )
+    assert [(o.id, why) for o, why in stray] == [("o3", "agent at capacity")]

@@ -171,6 +171,25 @@ async def test_leases_have_one_holder_until_they_expire(store: Store) -> None:
     assert await store.leases.acquire("router", "a", 60)  # b's lease ran out
 
 
+async def test_a_leases_epoch_grows_with_each_new_holder(store: Store) -> None:
+    """The epoch fences a deposed holder's writes: it must never come back to a value an
+    earlier holder had, whether the lease ran out or was released."""
+    assert await store.leases.acquire("router", "a", 0.01) == 1
+    assert await store.leases.acquire("router", "a", 0.01) == 1  # a renewal keeps it
+    await asyncio.sleep(0.05)
+    assert await store.leases.acquire("router", "b", 60) == 2  # a's ran out
+    assert await store.leases.acquire("router", "a", 60) is None
+    assert await store.leases.acquire("router", "b", 60) == 2
+    await store.leases.release("router", "b")
+    assert await store.leases.acquire("router", "b", 60) == 3  # released: a new term
+    assert await store.leases.acquire("other", "a", 60) == 1  # each lease counts its own
+
+    def epoch(tx: Transaction) -> int | None:
+        return tx.leases.epoch("router")
+
+    assert (await store.work.run_batch([epoch]))[0] == [3]
+
+
 async def test_queue_stats_count_waiting_and_service_level(store: Store) -> None:
     agent = await store.agents.add_agent("Mo", "mo@example.com", "x", "agent", [], {})
     customers = [await new_visitor(store, f"C{i}") for i in range(3)]
@@ -188,6 +207,38 @@ async def test_queue_stats_count_waiting_and_service_level(store: Store) -> None
     assert (stats.answered, stats.answered_within_target) == (1, 1)
     assert stats.service_level_pct == 100.0
     assert [c.id for c in await store.reader.assigned_to(AgentId(agent.id))] == [conversation.id]
+
+
+async def test_a_customer_waiting_past_target_counts_as_missed(store: Store) -> None:
+    """The live service level: answered within target over answered plus those still
+    waiting past it. A transferred conversation waits again but was answered already."""
+    agent = await store.agents.add_agent("Mo", "mo@example.com", "x", "agent", [], {})
+    customers = [await new_visitor(store, f"C{i}") for i in range(4)]
+    results, _ = await store.inbound.ingest(
+        [_inbound(c.customer.id, f"k{i}") for i, c in enumerate(customers)], place
+    )
+    answered, overdue, recent, transferred = (r.conversation for r in results)
+    now = datetime.now(UTC)
+    long_ago = now - timedelta(seconds=120)
+    changes = [
+        answered.model_copy(
+            update={"status": "open", "assignee_id": agent.id, "first_assigned_at": now}
+        ),
+        overdue.model_copy(update={"created_at": long_ago, "queued_at": long_ago}),
+        transferred.model_copy(
+            update={"created_at": long_ago, "first_assigned_at": long_ago + timedelta(seconds=5)}
+        ),
+    ]
+    await store.work.run_batch([lambda tx, c=c: tx.conversations.save(c) for c in changes])
+    [stats] = await store.reader.queue_stats([("general", 60)], now - timedelta(hours=1))
+    assert stats.waiting == 3 and stats.longest_wait_seconds >= 120
+    assert (stats.answered, stats.answered_within_target) == (2, 2)
+    assert stats.waiting_past_target == 1  # `recent` is still within target
+    assert stats.service_level_pct == round(100 * 2 / 3, 1)
+    assert recent.status == "pending"
+
+    [none_yet] = await store.reader.queue_stats([("other", 60)], now - timedelta(hours=1))
+    assert none_yet.service_level_pct is None
 
 
 async def test_agent_directory(store: Store) -> None:

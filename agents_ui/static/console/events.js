@@ -104,8 +104,13 @@ function onOffer(ctx, f) {
 function onPresence(ctx, f) {
   const me = ctx.S.me;
   if (!me || (f.agent_id && f.agent_id !== me.id)) return;
+  const changed = me.status !== f.status;
   me.status = f.status;
   renderMe(ctx);
+  // The hub set it (offers went unanswered): say why, and how to get offers again.
+  if (f.reason && changed && f.status !== 'available') {
+    toast('You were set to ' + f.status + ': ' + f.reason + '. Set yourself available to get offers again.', 'error');
+  }
 }
 
 /** @param {Ctx} ctx @param {P.AssignedFrame} f */

@@ -1,7 +1,7 @@
 // @ts-check
 /* Rendering the top bar (connection, who is signed in), the offers and the conversation list. */
 
-import { clear, el, setConnIndicator } from '../common.js';
+import { clear, el, fmtMmSs, setConnIndicator } from '../common.js';
 
 /**
  * @import { Ctx } from './context.js'
@@ -81,7 +81,9 @@ function buildOfferCard(ctx, id, o) {
     el('div', { class: 'offer-head' },
       el('strong', { class: 'offer-customer', text: conv.customer_name || 'Customer' }),
       el('span', { class: 'offer-countdown', testid: 'offer-countdown' })),
-    el('div', { class: 'offer-meta muted', text: [conv.channel, conv.queue].filter(Boolean).join(' · ') }),
+    el('div', { class: 'offer-meta muted' },
+      el('span', { text: [conv.channel, conv.queue].filter(Boolean).join(' · ') }),
+      el('span', { class: 'offer-waited', testid: 'offer-waited' })),
     preview ? el('div', { class: 'offer-preview', text: preview }) : null,
     el('div', { class: 'offer-actions' },
       el('button', { class: 'primary', testid: 'offer-accept', text: 'Accept', attrs: { type: 'button' },
@@ -99,6 +101,11 @@ function updateOfferCard(o) {
   const text = left > 0 ? left + 's' : 'expiring…';
   if (cd && cd.textContent !== text) cd.textContent = text;
   node.classList.toggle('urgent', left <= 5);
+  const waited = node.querySelector('.offer-waited');
+  // How long the customer has been waiting: the agent should know what declining costs.
+  const since = o.waitingSince;
+  const waitedText = since == null ? '' : 'waiting ' + fmtMmSs((performance.now() - since) / 1000);
+  if (waited && waited.textContent !== waitedText) waited.textContent = waitedText;
   const disabled = o.busy || left <= 0;
   for (const b of node.querySelectorAll('button')) b.disabled = disabled;
 }

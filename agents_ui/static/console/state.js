@@ -35,6 +35,7 @@
  * @typedef {object} OfferState
  * @property {OfferFields} frame
  * @property {number} deadline performance.now() when it expires
+ * @property {number | null} waitingSince performance.now() when the customer started waiting
  * @property {HTMLElement | null} node its card, once rendered
  * @property {boolean} busy accepted or rejected, waiting for the server
  */
@@ -216,13 +217,27 @@ export function upsertOffer(S, f) {
     const at = Date.parse(f.expires_at || '');
     seconds = isNaN(at) ? 0 : (at - Date.now()) / 1000;
   }
-  const entry = S.offers.get(f.offer_id) || { frame: f, deadline: 0, node: null, busy: false };
+  const entry = S.offers.get(f.offer_id) || { frame: f, deadline: 0, waitingSince: null, node: null, busy: false };
   entry.frame = f;
   entry.deadline = performance.now() + Math.max(0, seconds) * 1000;
+  entry.waitingSince = waitingSince(f);
   S.offers.set(f.offer_id, entry);
   if (f.conversation && f.conversation.assignee_name && f.conversation.assignee_id) {
     rememberAgent(S, f.conversation.assignee_id, f.conversation.assignee_name);
   }
+}
+
+/**
+ * When the customer started waiting, on this page's clock: from how long they had waited
+ * when the frame was sent (so a skewed clock does not matter), else from the timestamp.
+ * @param {OfferFields} f
+ * @returns {number | null}
+ */
+function waitingSince(f) {
+  const waited = Number(f.waited_seconds);
+  if (f.waited_seconds != null && isFinite(waited)) return performance.now() - Math.max(0, waited) * 1000;
+  const since = Date.parse(f.waiting_since || (f.conversation && f.conversation.queued_at) || '');
+  return isNaN(since) ? null : performance.now() - Math.max(0, Date.now() - since);
 }
 
 /**

@@ -145,7 +145,7 @@ function capitalize(text) {
 /** @type {Record<string, string>} */
 const KIND_LABELS = {
   conversation_opened: 'Opened', message: 'Message', offer: 'Offer', offer_closed: 'Offer closed',
-  assigned: 'Assigned', unassigned: 'Unassigned', transferred: 'Transfer', note: 'Note',
+  assigned: 'Assigned', unassigned: 'Unassigned', transferred: 'Transfer', unpinned: 'Back to queue', note: 'Note',
   status: 'Status', presence: 'Presence', delivery: 'Delivery', consent: 'Consent', call: 'Call',
 };
 
@@ -191,6 +191,8 @@ export function describeEntry(S, kind, p) {
       return 'Transferred from ' + agent(p.from_agent_id) + ' to ' + to +
         (p.by_agent_id && p.by_agent_id !== p.from_agent_id ? ' by ' + agent(p.by_agent_id) : '');
     }
+    case 'unpinned':
+      return 'No longer waiting for ' + agent(p.agent_id) + (p.reason ? ' (' + p.reason + ')' : '') + ': back to the queue';
     case 'note':
       return capitalize(agent(p.agent_id, p.agent_name)) + ' noted: ' + (p.text || '');
     case 'status':

@@ -15,7 +15,7 @@ import {
 
 /**
  * @import { Views } from '../login.js'
- * @import { Agent, SnapshotFrame, SupervisorFrame } from '../protocol.js'
+ * @import { Agent, ReassignAck, SnapshotFrame, SupervisorFrame } from '../protocol.js'
  * @import { Clock } from './tables.js'
  */
 
@@ -111,9 +111,25 @@ function main() {
   function onFrame(f) {
     switch (f.type) {
       case 'snapshot': onSnapshot(f); break;
-      case 'ack': toast('Conversation reassigned', 'info'); break;
+      case 'ack': onReassigned(f); break;
       case 'error': toastError(f); break;
       default: break; // pong and unknown frames
+    }
+  }
+
+  /**
+   * Until the agent accepts, the conversation is not theirs: say whom it waits for, and
+   * what happens when they are not there to take it.
+   * @param {ReassignAck} f
+   */
+  function onReassigned(f) {
+    const who = f.target_name || 'the agent';
+    if (f.target_status && f.target_status !== 'available') {
+      const until = f.waits_until ? ' until ' + fmtTime(f.waits_until) : '';
+      toast(who + ' is ' + f.target_status + ': the conversation waits for them' + until +
+        ', then goes back to the queue', 'info');
+    } else {
+      toast('Offered to ' + who + ': it is theirs once they accept', 'info');
     }
   }
 

@@ -104,21 +104,23 @@ function updateQueueRow(row, q, clock) {
   setText(c[3], (pct === null ? '—' : pct + '%') + (target != null ? ' (target ' + target + 's)' : ''));
   c[3].classList.toggle('sl-bad', pct !== null && pct < 80);
   c[3].classList.toggle('sl-good', pct !== null && pct >= 80);
-  setText(c[4], q.answered != null ? (q.answered_within_target || 0) + ' / ' + q.answered : '—');
+  const late = q.waiting_past_target || 0;
+  setText(c[4], q.answered != null
+    ? (q.answered_within_target || 0) + ' / ' + q.answered + (late ? ' · ' + late + ' waiting past target' : '')
+    : '—');
 }
 
 /**
- * Whether `service_level_pct` is 0–1 or 0–100 is not spelled out, so derive it from the
- * counts when there are any; the field is the fallback.
+ * The hub's figure (0–100, docs/protocol.md): answered within target over answered plus
+ * those still waiting past it, so it drops while a customer waits too long. Derived from
+ * the counts only when an older hub leaves it out.
  * @param {QueueStats} q
  */
 function serviceLevelPct(q) {
-  if (q.answered && q.answered > 0 && q.answered_within_target != null) {
-    return Math.round((100 * q.answered_within_target) / q.answered);
-  }
-  if (q.service_level_pct == null) return null;
-  const v = Number(q.service_level_pct);
-  return Math.round(v <= 1 && !q.answered ? v * 100 : v);
+  if (q.service_level_pct != null) return Math.round(Number(q.service_level_pct));
+  const counted = (q.answered || 0) + (q.waiting_past_target || 0);
+  if (!counted || q.answered_within_target == null) return null;
+  return Math.round((100 * q.answered_within_target) / counted);
 }
 
 /**
@@ -206,10 +208,15 @@ function renderLoad(cell, load, capacity) {
 // ---------------------------------------------------------------- conversations
 
 /**
+ * Sends a reassign: the conversation and the agent chosen in the row's select.
+ * @typedef {(conversationId: string, select: HTMLSelectElement) => void} OnReassign
+ */
+
+/**
  * @param {HTMLElement} tbody
  * @param {Conversation[]} conversations
  * @param {AgentStats[]} agents
- * @param {(conversationId: string, select: HTMLSelectElement) => void} onReassign
+ * @param {OnReassign} onReassign
  */
 export function renderConversations(tbody, conversations, agents, onReassign) {
   const list = conversations.slice().sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)));
@@ -220,13 +227,24 @@ export function renderConversations(tbody, conversations, agents, onReassign) {
 
 /**
  * @param {Conversation} conv
- * @param {(conversationId: string, select: HTMLSelectElement) => void} onReassign
+ * @param {OnReassign} onReassign
  */
 function buildConversationRow(conv, onReassign) {
   const select = el('select', { testid: 'reassign-select', attrs: { 'aria-label': 'Reassign to' } });
+  const warning = el('span', { class: 'small', testid: 'reassign-warning' });
+  const confirm = el('div', { class: 'reassign-confirm', testid: 'reassign-confirm', attrs: { role: 'alert', hidden: true } },
+    warning,
+    el('button', {
+      testid: 'reassign-anyway', text: 'Reassign anyway', attrs: { type: 'button' },
+      on: { click: () => { confirm.hidden = true; onReassign(conv.id, select); } },
+    }),
+    el('button', {
+      testid: 'reassign-cancel', text: 'Cancel', attrs: { type: 'button' },
+      on: { click: () => { confirm.hidden = true; } },
+    }));
   const button = el('button', {
     testid: 'reassign-send', text: 'Reassign', attrs: { type: 'button' },
-    on: { click: () => onReassign(conv.id, select) },
+    on: { click: () => askReassign(conv.id, select, confirm, warning, onReassign) },
   });
   return el('tr', { testid: 'conversation-row', attrs: { 'data-conversation-id': conv.id } },
     el('td', { class: 'strong' }),
@@ -235,7 +253,31 @@ function buildConversationRow(conv, onReassign) {
     el('td', {}, el('span', { class: 'badge' })),
     el('td', {}),
     el('td', { class: 'muted' }),
-    el('td', { class: 'reassign' }, select, button));
+    el('td', {}, el('div', { class: 'reassign' }, select, button), confirm));
+}
+
+/**
+ * Reassigning to someone who is not available parks the conversation: it waits for them
+ * (for the offer timeout at most) instead of being offered to anyone else. Say so first.
+ * @param {string} conversationId
+ * @param {HTMLSelectElement} select
+ * @param {HTMLElement} confirm
+ * @param {HTMLElement} warning
+ * @param {OnReassign} onReassign
+ */
+function askReassign(conversationId, select, confirm, warning, onReassign) {
+  const option = select.selectedOptions[0];
+  const status = option ? option.dataset.status || '' : '';
+  if (!select.value || status === 'available') {
+    confirm.hidden = true;
+    onReassign(conversationId, select);
+    return;
+  }
+  const name = option.dataset.name || 'This agent';
+  setText(warning, name + ' is ' + (status || 'not available') + ': nobody else will be offered ' +
+    'this conversation while it waits for them, and it goes back to the queue if they do not ' +
+    'take it soon. ');
+  confirm.hidden = false;
 }
 
 /**
@@ -251,10 +293,27 @@ function updateConversationRow(row, conv, agents) {
   const badge = inner(c[3]);
   setText(badge, conv.status);
   badge.className = 'badge conv-' + conv.status;
-  setText(c[4], conv.assignee_name || '—');
+  setText(c[4], assigneeText(conv, agents));
   setText(c[5], fmtTime(conv.created_at));
   row.dataset.status = conv.status || '';
-  renderReassignOptions(/** @type {HTMLSelectElement} */ (c[6].children[0]), conv, agents);
+  const select = /** @type {HTMLSelectElement} */ (c[6].querySelector('select'));
+  renderReassignOptions(select, conv, agents);
+}
+
+/**
+ * Who has it, or whom it waits for: a waiting conversation pinned to an agent is offered to
+ * nobody else until they take it or the pin runs out.
+ * @param {Conversation} conv
+ * @param {AgentStats[]} agents
+ */
+function assigneeText(conv, agents) {
+  if (conv.assignee_name) return conv.assignee_name;
+  if (conv.status === 'pending' && conv.target_agent_id) {
+    const target = agents.find((a) => a.id === conv.target_agent_id);
+    const who = target ? target.name + (target.status === 'available' ? '' : ' (' + target.status + ')') : 'an agent';
+    return 'waiting for ' + who;
+  }
+  return '—';
 }
 
 /**
@@ -271,7 +330,10 @@ function renderReassignOptions(select, conv, agents) {
   clear(select);
   select.appendChild(el('option', { text: 'Choose agent…', attrs: { value: '' } }));
   for (const a of candidates) {
-    select.appendChild(el('option', { text: a.name + ' (' + (a.status || 'unknown') + ')', attrs: { value: a.id } }));
+    select.appendChild(el('option', {
+      text: a.name + ' (' + (a.status || 'unknown') + ')',
+      attrs: { value: a.id, 'data-status': a.status || '', 'data-name': a.name },
+    }));
   }
   if (Array.from(select.options).some((o) => o.value === keep)) select.value = keep;
 }
