@@ -25,6 +25,10 @@ from routing.timers import Timers
 
 log = logging.getLogger(__name__)
 Step = Literal["next", "unavailable", "rebuild"]  # after offering one ticket
+# Queue positions published per dispatch pass, and how soon the rest follow: well under a
+# listener's mailbox (10,000), so a backlog's positions never crowd out events.
+POSITIONS_PER_PASS = 500
+POSITIONS_AGAIN_SECONDS = 0.25
 
 
 class Publisher(Protocol):
@@ -53,6 +57,7 @@ class Dispatcher:
         self._bus = bus
         self._offer_timeout = offer_timeout
         self._retry_seconds = retry_seconds
+        self._wake = wake
         self._timers = Timers[OfferId](wake)
         self._pins = Timers[ConversationId](wake)  # supervisors' pins running out
         self._positions: dict[str, int] = {}  # what each waiting customer was last told
@@ -122,22 +127,34 @@ class Dispatcher:
             self._state.track(conversation)
 
     async def _publish_positions(self) -> None:
+        """Tell waiting customers their new place, at most POSITIONS_PER_PASS at a time and
+        nearest the front first: one pass over a backlog of 10,000 used to publish every
+        position at once and overflow every listener's mailbox. The rest follow a moment
+        later, each customer told only their latest place (coalesced)."""
         ranks = self._state.positions()
-        changed = [
+        changed = sorted(
+            (rank, conversation_id)
+            for conversation_id, rank in ranks.items()
+            if self._positions.get(conversation_id) != rank
+        )
+        told = changed[:POSITIONS_PER_PASS]
+        self._positions = {c: r for c, r in self._positions.items() if c in ranks}
+        self._positions.update((conversation_id, rank) for rank, conversation_id in told)
+        if len(changed) > len(told):
+            asyncio.get_running_loop().call_later(POSITIONS_AGAIN_SECONDS, self._wake)
+        messages = [
             Ephemeral(
                 type="queue",
                 conversation_id=ticket.conversation_id,
                 customer_id=ticket.customer_id,
-                position=ranks[ticket.conversation_id],
+                position=rank,
             )
-            for ticket in self._state.tickets.values()
-            if ticket.conversation_id in ranks
-            and self._positions.get(ticket.conversation_id) != ranks[ticket.conversation_id]
+            for rank, conversation_id in told
+            if (ticket := self._state.tickets.get(ConversationId(conversation_id))) is not None
         ]
-        self._positions = ranks
-        if changed:
+        if messages:
             try:
-                await self._bus.publish(changed)
+                await self._bus.publish(messages)
             except Exception:  # positions are a courtesy: routing goes on without them
                 log.warning("could not publish queue positions", exc_info=True)
 
