@@ -52,3 +52,15 @@ def able(
         return [slot] if slot is not None and slot.serves(ticket.channel) else []
     needed = set(skills)
     return [s for s in agents.values() if s.serves(ticket.channel) and s.skills >= needed]
+
+
+def room_refusal(slot: AgentSlot, ticket: Ticket, chats_during_calls: bool) -> str | None:
+    """Why `slot` has no room for the ticket (at capacity on its channel, or on a call), or
+    None: an offer another router made meanwhile must not take an agent past either."""
+    channel = ticket.channel
+    used = len(slot.load.get(channel, set()) - {ticket.conversation_id})
+    if used >= slot.capacity_on(channel):
+        return "agent at capacity"
+    if on_a_call(slot, channel, chats_during_calls):
+        return "agent on a call"
+    return None

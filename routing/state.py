@@ -11,15 +11,11 @@ from datetime import datetime
 from hub.events import OfferOutcome
 from hub.ids import AgentId, ConversationId, OfferId
 from hub.models import Agent, ChannelName, Conversation, Offer, Presence
-from hub.services.fit import capacity_of, on_a_call
+from hub.services.fit import capacity_of
 from hub.settings import QueueSettings
-from routing.eligibility import eligible
+from routing.eligibility import eligible, room_refusal
 from routing.policies import Candidate, order_waiting, positions
-from routing.tickets import AgentSlot, Reservation, Ticket
-
-# How many decided offer ids are remembered, so a late echo of their OfferMade is not mistaken
-# for a new offer. Echoes arrive within moments; this only has to outlast a burst.
-DECIDED_MEMORY = 10_000
+from routing.tickets import AgentSlot, DecidedOffers, Reservation, Ticket
 
 
 class RoutingState:
@@ -42,7 +38,7 @@ class RoutingState:
         self.reservations: dict[OfferId, Reservation] = {}
         self.last_pick: dict[str, AgentId] = {}
         self._offer_of: dict[ConversationId, OfferId] = {}
-        self._decided: dict[OfferId, None] = {}  # insertion-ordered set, oldest first
+        self._decided = DecidedOffers()
 
     def queue(self, name: str) -> QueueSettings:
         # A conversation may name a queue since removed from config: route it with the
@@ -203,13 +199,7 @@ class RoutingState:
         current = self._offer_of.get(reservation.conversation_id)
         if current is not None:
             return None if current == reservation.offer_id else "conversation already offered"
-        channel = ticket.channel
-        used = len(slot.load.get(channel, set()) - {ticket.conversation_id})
-        if used >= slot.capacity_on(channel):
-            return "agent at capacity"
-        if on_a_call(channel, slot.load_on("voice"), self._chats_during_calls):
-            return "agent on a call"
-        return None
+        return room_refusal(slot, ticket, self._chats_during_calls)
 
     def close_offer(
         self,
@@ -324,9 +314,7 @@ class RoutingState:
         self._sync(reservation.agent_id, reservation.conversation_id)
 
     def _remember(self, offer_id: OfferId) -> None:
-        self._decided[offer_id] = None
-        if len(self._decided) > DECIDED_MEMORY:
-            del self._decided[next(iter(self._decided))]
+        self._decided.add(offer_id)
 
     def _sync(self, agent_id: AgentId, conversation_id: ConversationId) -> None:
         """Make the agent's load match what holds it (assignment or reservation), so a slot

@@ -63,3 +63,21 @@ class Reservation:
     def of(cls, offer: Offer) -> Reservation:
         timeout = (offer.expires_at - offer.created_at).total_seconds()
         return cls(offer.id, offer.conversation_id, offer.agent_id, offer.expires_at, timeout)
+
+
+class DecidedOffers:
+    """Offer ids decided lately, the oldest forgotten first, so a late echo of an offer's
+    OfferMade is not taken for a new one. Echoes arrive within moments; `limit` only has to
+    outlast a burst."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._limit = limit
+        self._ids: dict[OfferId, None] = {}  # an insertion-ordered set
+
+    def add(self, offer_id: OfferId) -> None:
+        self._ids[offer_id] = None
+        if len(self._ids) > self._limit:
+            del self._ids[next(iter(self._ids))]
+
+    def __contains__(self, offer_id: object) -> bool:
+        return offer_id in self._ids

@@ -7,6 +7,7 @@
  */
 
 import { clear, el, fmtMmSs, fmtTime } from '../common.js';
+import { reassignControls, renderReassignOptions } from './reassign.js';
 
 /**
  * @import { AgentStats, Conversation, MailboxStats, QueueStats } from '../protocol.js'
@@ -207,11 +208,7 @@ function renderLoad(cell, load, capacity) {
 
 // ---------------------------------------------------------------- conversations
 
-/**
- * Sends a reassign: the conversation and the agent chosen in the row's select.
- * @typedef {(conversationId: string, select: HTMLSelectElement) => void} OnReassign
- */
-
+/** @import { OnReassign } from './reassign.js' */
 /**
  * @param {HTMLElement} tbody
  * @param {Conversation[]} conversations
@@ -230,22 +227,6 @@ export function renderConversations(tbody, conversations, agents, onReassign) {
  * @param {OnReassign} onReassign
  */
 function buildConversationRow(conv, onReassign) {
-  const select = el('select', { testid: 'reassign-select', attrs: { 'aria-label': 'Reassign to' } });
-  const warning = el('span', { class: 'small', testid: 'reassign-warning' });
-  const confirm = el('div', { class: 'reassign-confirm', testid: 'reassign-confirm', attrs: { role: 'alert', hidden: true } },
-    warning,
-    el('button', {
-      testid: 'reassign-anyway', text: 'Reassign anyway', attrs: { type: 'button' },
-      on: { click: () => { confirm.hidden = true; onReassign(conv.id, select); } },
-    }),
-    el('button', {
-      testid: 'reassign-cancel', text: 'Cancel', attrs: { type: 'button' },
-      on: { click: () => { confirm.hidden = true; } },
-    }));
-  const button = el('button', {
-    testid: 'reassign-send', text: 'Reassign', attrs: { type: 'button' },
-    on: { click: () => askReassign(conv.id, select, confirm, warning, onReassign) },
-  });
   return el('tr', { testid: 'conversation-row', attrs: { 'data-conversation-id': conv.id } },
     el('td', { class: 'strong' }),
     el('td', {}),
@@ -253,31 +234,7 @@ function buildConversationRow(conv, onReassign) {
     el('td', {}, el('span', { class: 'badge' })),
     el('td', {}),
     el('td', { class: 'muted' }),
-    el('td', {}, el('div', { class: 'reassign' }, select, button), confirm));
-}
-
-/**
- * Reassigning to someone who is not available parks the conversation: it waits for them
- * (for the offer timeout at most) instead of being offered to anyone else. Say so first.
- * @param {string} conversationId
- * @param {HTMLSelectElement} select
- * @param {HTMLElement} confirm
- * @param {HTMLElement} warning
- * @param {OnReassign} onReassign
- */
-function askReassign(conversationId, select, confirm, warning, onReassign) {
-  const option = select.selectedOptions[0];
-  const status = option ? option.dataset.status || '' : '';
-  if (!select.value || status === 'available') {
-    confirm.hidden = true;
-    onReassign(conversationId, select);
-    return;
-  }
-  const name = option.dataset.name || 'This agent';
-  setText(warning, name + ' is ' + (status || 'not available') + ': nobody else will be offered ' +
-    'this conversation while it waits for them, and it goes back to the queue if they do not ' +
-    'take it soon. ');
-  confirm.hidden = false;
+    el('td', {}, ...reassignControls(conv.id, onReassign)));
 }
 
 /**
@@ -314,28 +271,6 @@ function assigneeText(conv, agents) {
     return 'waiting for ' + who;
   }
   return '—';
-}
-
-/**
- * @param {HTMLSelectElement} select
- * @param {Conversation} conv
- * @param {AgentStats[]} agents
- */
-function renderReassignOptions(select, conv, agents) {
-  const candidates = agents.filter((a) => a.id !== conv.assignee_id);
-  const signature = JSON.stringify(candidates.map((a) => [a.id, a.name, a.status]));
-  if (select.dataset.signature === signature) return;
-  select.dataset.signature = signature;
-  const keep = select.value;
-  clear(select);
-  select.appendChild(el('option', { text: 'Choose agent…', attrs: { value: '' } }));
-  for (const a of candidates) {
-    select.appendChild(el('option', {
-      text: a.name + ' (' + (a.status || 'unknown') + ')',
-      attrs: { value: a.id, 'data-status': a.status || '', 'data-name': a.name },
-    }));
-  }
-  if (Array.from(select.options).some((o) => o.value === keep)) select.value = keep;
 }
 
 // ---------------------------------------------------------------- mailboxes
