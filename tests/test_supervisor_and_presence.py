@@ -6,9 +6,15 @@ import asyncio
 from pathlib import Path
 
 import aiohttp
+import pytest
 
+from hub.events import Ephemeral
+from hub.flow.bus import SUBSCRIBER_BACKLOG, Bus
+from hub.ids import ConversationId, CustomerId
 from hub.settings import Settings, load_settings
+from storage import open_store
 from tests.harness import RunningHub, Socket, connect_agent, connect_customer, make_settings
+from tests.services import redis_url
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -194,3 +200,52 @@ async def test_agent_goes_offline_after_the_grace_period(tmp_path: Path, sqlite_
 def test_shipped_config_is_the_built_in_default() -> None:
     shipped = load_settings(REPO / "config.toml", env={})
     assert shipped == Settings()
+
+
+async def test_the_supervisor_page_follows_events_again_after_its_stream_overflows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two bursts of 10,000 signals (as queue positions of a big backlog once were) overflow
+    the supervisor socket's mailbox. It used to take nothing more and refresh only on its
+    idle timer; now the next event brings a snapshot again. The idle timer is made an hour
+    here, so only an event can."""
+    import agents_ui.supervisor_socket
+
+    monkeypatch.setattr(agents_ui.supervisor_socket, "IDLE_REFRESH", 3600.0)
+    url = await redis_url()
+    settings = make_settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path}/s.db", bus__url=url)
+    hub = await RunningHub(settings).start()
+    sue = await hub.add_agent("Sue", role="supervisor")
+    async with open_store(settings.database_url) as store:
+        installation = store.installation_id
+    burst = [
+        Ephemeral(
+            type="queue",
+            conversation_id=ConversationId(f"c{n}"),
+            customer_id=CustomerId(f"u{n}"),
+            position=n,
+        )
+        for n in range(SUBSCRIBER_BACKLOG)
+    ]
+    async with aiohttp.ClientSession() as http, Bus(url, namespace=installation) as bus:
+        try:
+            login = await connect_agent(http, hub, sue, available=False)
+            ws = await http.ws_connect(
+                f"{hub.ws_url}/ws/supervisor",
+                headers={"Authorization": f"Bearer {login.token}"},
+            )
+            floor = Socket(ws)
+            await floor.expect("snapshot")
+            await bus.publish(burst)
+            await asyncio.sleep(0.05)  # the socket now sleeps before its next snapshot
+            await bus.publish(burst)
+            await asyncio.sleep(1.0)  # both bursts delivered; the mailbox overflowed
+            seen = len(floor.of_type("snapshot"))
+            customer = await connect_customer(http, hub)
+            await customer.say("is anyone there?")
+            await floor.expect("snapshot", lambda f: f["queues"][0]["waiting"] == 1, timeout=20)
+            assert len(floor.of_type("snapshot")) > seen
+            await customer.close()
+            await floor.close()
+        finally:
+            await hub.stop()
