@@ -84,18 +84,18 @@ async def test_the_pool_refuses_at_once_when_full_and_frees_its_slots() -> None:
         pool.close()
 
 
-async def test_throttle_counts_in_memory() -> None:
-    async with RateLimits() as throttle:
+async def test_rate_limits_count_attempts_in_memory() -> None:
+    async with RateLimits() as counts:
         rate = limits.parse("2/day")
-        assert await throttle.attempt(rate, "k") is None
-        assert await throttle.attempt(rate, "k") is None
-        wait = await throttle.attempt(rate, "k")
+        assert await counts.attempt(rate, "k") is None
+        assert await counts.attempt(rate, "k") is None
+        wait = await counts.attempt(rate, "k")
         assert wait is not None and wait >= 1
-        assert await throttle.attempt(rate, "other") is None
-        assert await throttle.once("n1", 30) and not await throttle.once("n1", 30)
+        assert await counts.attempt(rate, "other") is None
+        assert await counts.once("n1", 30) and not await counts.once("n1", 30)
 
 
-async def test_throttle_on_redis_is_shared_by_processes() -> None:
+async def test_rate_limits_on_redis_are_shared_by_processes() -> None:
     url = await redis_url()
     namespace = f"test-{datetime.now(UTC).timestamp()}"
     async with (
