@@ -7,6 +7,7 @@ tickets (`once`)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import math
@@ -93,22 +94,24 @@ class RateLimits:
     async def hit(self, *checks: tuple[Rate, str]) -> None:
         """Count one request against each (rate, key), or raise RateLimited naming the
         first rate spent, with the longest wait, and count nothing. Should the store fail
-        (Redis down), the request is let through: limits must not take the chat down."""
+        (Redis down), the request is let through: limits must not take the chat down. On
+        the hot path of every chat message: the checks, then the counts, each go to the
+        store side by side (two round trips to Redis, however many limits)."""
         try:
-            for rate, key in checks:
-                wait = await self._wait(rate, key)
+            waits = await asyncio.gather(*(self._wait(rate, key) for rate, key in checks))
+            for (rate, _), wait in zip(checks, waits, strict=True):
                 if wait is not None:
                     raise RateLimited(f"too many {rate.what}; try again in {wait} s", wait)
-            for rate, key in checks:
-                for item in rate.items:
-                    await self._limiter.hit(item, key)
+            await asyncio.gather(
+                *(self._limiter.hit(item, key) for rate, key in checks for item in rate.items)
+            )
         except (OSError, aioredis.RedisError) as exc:
             log.warning("rate limits unavailable, not applied: %s", exc)
 
     async def _wait(self, rate: Rate, key: str) -> int | None:
-        waits: list[float] = []
-        for item in rate.items:
-            if not await self._limiter.test(item, key):
-                stats = await self._limiter.get_window_stats(item, key)
-                waits.append(stats.reset_time - time.time())
-        return max(1, math.ceil(max(waits))) if waits else None
+        allowed = await asyncio.gather(*(self._limiter.test(item, key) for item in rate.items))
+        spent = [item for item, ok in zip(rate.items, allowed, strict=True) if not ok]
+        if not spent:
+            return None
+        stats = [await self._limiter.get_window_stats(item, key) for item in spent]
+        return max(1, math.ceil(max(s.reset_time for s in stats) - time.time()))
