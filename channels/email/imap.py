@@ -68,11 +68,17 @@ class ImapSession:
         else:
             client = aioimaplib.IMAP4(host, port, timeout=timeout, conn_lost_cb=on_lost)
         session = cls(client, lost)
-        await client.wait_hello_from_server()
-        if tls == "starttls":
-            assert context is not None
-            await session._starttls(host, context)
-        session._check(await client.login(user, password), "LOGIN")
+        try:
+            await client.wait_hello_from_server()
+            if tls == "starttls":
+                assert context is not None
+                await session._starttls(host, context)
+            session._check(await client.login(user, password), "LOGIN")
+        except BaseException:
+            # Refused, timed out or cancelled (the hub stopping) before the poller holds the
+            # session: close its socket here, or nobody would.
+            session.drop()
+            raise
         return session
 
     @property
@@ -182,6 +188,10 @@ class ImapSession:
                     await self._client.logout()
             except (TimeoutError, OSError, aioimaplib.AioImapException):
                 pass
+        self.drop()
+
+    def drop(self) -> None:
+        """Close the connection at once, with no LOGOUT."""
         transport = self._client.protocol.transport
         if transport is not None:
             transport.close()
