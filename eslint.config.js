@@ -9,7 +9,7 @@ const noMarkup = [
 ];
 
 export default [
-  { ignores: ['node_modules/', '.ci/', 'var/', 'build/', 'agents_ui/static/widget.js'] },
+  { ignores: ['node_modules/', '.ci/', 'var/', 'build/', 'agents_ui/static/widget.js', 'agents_ui/static/vendor/'] },
   js.configs.recommended,
   {
     files: ['agents_ui/static/**/*.js'],

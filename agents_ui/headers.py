@@ -45,7 +45,7 @@ class SecurityHeaders:
     def __init__(self, static: Path) -> None:
         console = page_policy()
         chat = page_policy((static / "chat.html").read_text())
-        self._pages = {"/": console, "/supervisor": console, "/chat": chat}
+        self._pages = {"/": console, "/supervisor": console, "/chat": chat, "/api/docs": console}
         self._static = {
             "/static/console.html": console,
             "/static/supervisor.html": console,

@@ -24,9 +24,20 @@ class ConfigError(HubError):
 
 
 class BadInput(HubError):
-    """A frame or request that does not match the protocol."""
+    """A frame or request that does not match the protocol; `field` names the part of a
+    request body or query that is wrong, when one is."""
 
     code = "bad_frame"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class Invalid(BadInput):
+    """A REST request whose body, query or path does not match its schema (HTTP 400)."""
+
+    code = "invalid"
 
 
 class TooLarge(BadInput):
