@@ -53,9 +53,11 @@ class ConsoleApi:
         reader: ConversationReader,
         agents: AgentDirectory,
         queues: Sequence[QueueSettings],
+        files: Sequence[Endpoint] = (),
     ) -> None:
         self._sessions = sessions
         self.endpoints: list[Endpoint] = [
+            *files,
             *AuthRoutes(sessions, logins).endpoints(),
             *DirectoryRoutes(logins, reader, agents, queues).endpoints(),
             *ConversationRoutes(reader).endpoints(),

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from aiohttp import BodyPartReader, web
 
-from agents_ui.session import Sessions
+from agents_ui.rest.endpoint import Call, Endpoint
 from hub.errors import BadInput, NotFound, TooLarge
 from hub.models import Attachment
 
@@ -49,14 +49,21 @@ def check_name(name: str) -> str:
 
 
 class FilesApi:
-    def __init__(self, sessions: Sessions, root: Path, max_bytes: int) -> None:
-        self._sessions = sessions
+    def __init__(self, root: Path, max_bytes: int) -> None:
         self._root = root
         self._max = max_bytes
 
-    def install(self, app: web.Application) -> None:
-        app.router.add_get("/api/v1/attachments/{sha256}/{name}", self.download)
-        app.router.add_post("/api/v1/attachments", self.upload)
+    def endpoints(self) -> list[Endpoint]:
+        return [
+            Endpoint("GET", "/api/v1/attachments/{sha256}/{name}", self.download,
+                     "Download an attachment", "attachments",
+                     response_media="application/octet-stream",
+                     description="Raster images display inline; anything else downloads."),
+            Endpoint("POST", "/api/v1/attachments", self.upload,
+                     "Upload a file to send with a reply", "attachments",
+                     response=Attachment, body_media="multipart/form-data",
+                     description="One `file` part; answers the attachment to name in a reply."),
+        ]  # fmt: skip
 
     def path(self, sha256: str) -> Path | None:
         if not _SHA256.match(sha256):
@@ -77,8 +84,8 @@ class FilesApi:
             sha256=sha256,
         )
 
-    async def download(self, request: web.Request) -> web.StreamResponse:
-        await self._sessions.caller(request)
+    async def download(self, call: Call) -> web.StreamResponse:
+        request = call.request
         path = self.path(request.match_info["sha256"])
         if path is None:
             raise NotFound("attachment", request.match_info["sha256"])
@@ -96,11 +103,10 @@ class FilesApi:
             },
         )
 
-    async def upload(self, request: web.Request) -> web.Response:
+    async def upload(self, call: Call) -> Attachment:
         """multipart/form-data with one `file` field -> the Attachment to send with a reply."""
-        await self._sessions.caller(request)
         try:
-            reader = await request.multipart()
+            reader = await call.request.multipart()
         except (AssertionError, ValueError, KeyError):
             raise BadInput("send the file as multipart/form-data, field 'file'") from None
         part = await reader.next()
@@ -111,14 +117,13 @@ class FilesApi:
         if not _MEDIA_TYPE.match(content_type):
             content_type = "application/octet-stream"
         sha256, size = await self._store(part)
-        attachment = Attachment(
+        return Attachment(
             name=name or "attachment",
             content_type=content_type,
             size=size,
             url=attachment_url(sha256, name or "attachment"),
             sha256=sha256,
         )
-        return web.json_response(attachment.model_dump(mode="json"))
 
     async def _store(self, part: BodyPartReader) -> tuple[str, int]:
         chunks: list[bytes] = []

@@ -48,11 +48,12 @@ class AgentsUI:
         limit = settings.server.max_frame_bytes
         sessions = Sessions(auth, settings.server.public_url)
         self._files = FilesApi(
-            sessions,
             settings.server.data_dir / "attachments",
             settings.channels.email.max_attachment_bytes,
         )
-        self._api = ConsoleApi(sessions, logins, store.reader, store.agents, settings.queues)
+        self._api = ConsoleApi(
+            sessions, logins, store.reader, store.agents, settings.queues, self._files.endpoints()
+        )
         self._agent_socket = AgentSocket(
             sessions,
             conversations,
@@ -72,7 +73,6 @@ class AgentsUI:
 
     def install(self, app: web.Application) -> None:
         self._api.install(app)
-        self._files.install(app)
         app.router.add_get("/ws/agent", self._agent_socket.handle)
         app.router.add_get("/ws/supervisor", self._supervisor_socket.handle)
 

@@ -59,6 +59,8 @@ class Endpoint:
     # Bodies other than JSON (multipart uploads) are read by the handler itself; the
     # document names the media type.
     body_media: str = "application/json"
+    # An answer that is not a model (a file download) names its media type.
+    response_media: str = "application/json"
     description: str = ""
 
     @property

@@ -121,6 +121,8 @@ def _responses(endpoint: Endpoint, refs: dict[Key, Any]) -> dict[str, Any]:
     if endpoint.response is not None:
         schema = refs[(endpoint.response, "serialization")]
         answer["content"] = {"application/json": {"schema": schema}}
+    elif endpoint.response_media != "application/json":
+        answer["content"] = {endpoint.response_media: {}}
     responses = {status: answer}
     error = {"content": {"application/json": {"schema": refs[(ErrorBody, "serialization")]}}}
     for code, why in _REFUSALS.items():

@@ -14,9 +14,8 @@ from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from tests.api_client import Api
 from tests.harness import RunningHub, login, make_settings
 
-# Served outside the declared endpoints: the document itself, and file transfers (multipart
-# and raw bytes, documented in docs/api.md).
-UNDECLARED = {"/api/v1/openapi.json", "/api/v1/attachments", "/api/v1/attachments/{sha256}/{name}"}
+# Served outside the declared endpoints: the document itself.
+UNDECLARED = {"/api/v1/openapi.json"}
 
 
 @pytest.fixture
