@@ -76,6 +76,8 @@ def _operation(endpoint: Endpoint, refs: dict[Key, Any], schemas: dict[str, Any]
         "description": " ".join(filter(None, [endpoint.description, _ROLE[endpoint.access]])),
         "parameters": _path_parameters(endpoint.path),
         "responses": _responses(endpoint, refs),
+        # Machine-readable for clients and for the test that walks every route's access.
+        "x-access": endpoint.access,
     }
     if endpoint.access != "public":
         operation["security"] = [{"bearer": []}, {"session": []}]
