@@ -117,6 +117,24 @@ async def test_keyboard_only_accept_reply_note_resolve_and_a_past_conversation(
             await page.keyboard.press("a")
             await page.get_by_test_id("message").filter(has_text="One more thing").wait_for()
             await page.keyboard.press("Escape")
+            # j / k walk the list as shown: the open one first, the resolved one below it.
+            selected = page.locator("[data-testid=conversation-item][aria-current=true]")
+            await selected.and_(page.locator("[data-status=open]")).wait_for()
+            await page.keyboard.press("j")
+            await selected.and_(page.locator("[data-status=resolved]")).wait_for()
+            await page.keyboard.press("Escape")
+            await page.keyboard.press("k")
+            await selected.and_(page.locator("[data-status=open]")).wait_for()
+            await page.keyboard.press("Escape")
+            # / focuses the search box, which filters the list; Escape clears it.
+            await page.keyboard.press("/")
+            await page.locator("#search-input:focus").wait_for()
+            await page.keyboard.type("nobody-like-this")
+            await page.get_by_test_id("search-empty").wait_for()
+            assert await page.get_by_test_id("conversation-item").count() == 0
+            await page.keyboard.press("Escape")
+            await page.get_by_test_id("search-empty").wait_for(state="hidden")
+            assert await page.get_by_test_id("conversation-item").count() == 2
             # Once the resolved one leaves the list it is a past conversation, not ours.
             await page.get_by_test_id("conversation-dismiss").click()
             past = page.locator("[data-testid=timeline-entry].tl-past").first
