@@ -30,7 +30,11 @@ function SpyNotification(title, options) {
   catch { return Object.assign(new EventTarget(), { close() {} }); }
 }
 Object.defineProperty(SpyNotification, 'permission', { get: () => RealNotification.permission });
-SpyNotification.requestPermission = () => RealNotification.requestPermission();
+window.__asked = 0;
+SpyNotification.requestPermission = () => {
+  window.__asked += 1;
+  return RealNotification.requestPermission();
+};
 window.Notification = SpyNotification;
 Object.defineProperty(document, 'visibilityState', {
   configurable: true, get: () => (window.__hidden ? 'hidden' : 'visible'),
@@ -290,6 +294,27 @@ async def test_an_offer_to_a_hidden_page_raises_a_notification_with_the_wait(
                 arg=first,
             )
             await customer.close()
+    finally:
+        await hub.stop()
+
+
+async def test_the_notification_permission_is_asked_from_the_button_never_on_load(
+    browser: Any,  # noqa: F811
+    tmp_path: Path,
+    sqlite_url: str,
+) -> None:
+    hub = await RunningHub(make_settings(tmp_path, sqlite_url)).start()
+    try:
+        ann = await hub.add_agent("Ann")
+        context = await browser.new_context()  # the browser has not been asked yet
+        await context.add_init_script(NOTIFICATION_SPY)
+        page = await context.new_page()
+        await sign_in(page, hub, ann)
+        button = page.get_by_test_id("notify-enable")
+        await button.wait_for()
+        assert await page.evaluate("window.__asked") == 0
+        await button.click()
+        await page.wait_for_function("() => window.__asked === 1")
     finally:
         await hub.stop()
 
