@@ -98,6 +98,8 @@
  * @property {string | null} [agent_id]
  * @property {string | null} [agent_name]
  * @property {string} [text]
+ * @property {string} [note_id]
+ * @property {string} [offer_id]
  * @property {string} [outcome]
  * @property {string | null} [reason]
  * @property {string} [via]
@@ -146,7 +148,7 @@
 /** @typedef {Stream & { type: 'assigned', conversation_id?: string, channel?: string, conversation?: Conversation | null, agent_id?: string, agent_name?: string, via?: string }} AssignedFrame */
 /** @typedef {Stream & { type: 'unassigned', conversation_id: string, agent_id?: string, reason?: string }} UnassignedFrame */
 /** @typedef {Stream & RawMessage & { type: 'message', conversation_id: string }} MessageFrame */
-/** @typedef {Stream & { type: 'note', conversation_id: string, agent_id?: string, agent_name?: string }} NoteFrame */
+/** @typedef {Stream & { type: 'note', conversation_id: string, note_id?: string, agent_id?: string, agent_name?: string, text?: string }} NoteFrame */
 /** @typedef {Stream & { type: 'status', conversation_id: string, status: string }} StatusFrame */
 /** @typedef {Stream & { type: 'presence', agent_id?: string, status: string, reason?: string | null }} PresenceFrame */
 /** @typedef {Stream & { type: 'delivery', conversation_id: string, message_id: string, status: string, error?: string | null }} DeliveryFrame */

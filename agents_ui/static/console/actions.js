@@ -5,7 +5,7 @@
  */
 
 import { api, toast } from '../common.js';
-import { stopTypingOut } from './composer.js';
+import { setComposerMode, stopTypingOut } from './composer.js';
 import { renderAll, renderSelected, renderTransferTargets } from './render-conversation.js';
 import { renderConversationList, renderOffers } from './render-sidebar.js';
 import { byTime, catchUpDelivery, normalizeMessage } from './messages.js';
@@ -38,18 +38,21 @@ export function selectConversation(ctx, id) {
     dom.replyInput.value = c.draft || '';
   }
   S.selectedId = id;
+  S.past = null;
   c.unread = 0;
+  ctx.ui.showPane('thread');
   renderAll(ctx);
   loadConversation(ctx, id);
   showCustomer(ctx, c.conv.customer_id);
   loadDirectory(ctx, false);
-  setTimeout(() => dom.replyInput.focus(), 0);
+  setTimeout(() => setComposerMode(ctx, 'reply', true), 0);
 }
 
 /** @param {Ctx} ctx */
 export function deselect(ctx) {
   stopTypingOut(ctx);
   ctx.S.selectedId = null;
+  ctx.S.past = null;
   showCustomer(ctx, null);
   renderSelected(ctx);
 }
@@ -166,7 +169,8 @@ export function flushPresence(ctx) {
 /** @param {Ctx} ctx */
 export function onResolve(ctx) {
   const id = ctx.S.selectedId;
-  if (!id) return;
+  const c = id ? ctx.S.convs.get(id) : null;
+  if (!id || !c || ctx.S.past || c.conv.status === 'resolved') return;
   if (ctx.conn.sendOrWarn({ type: 'resolve', conversation_id: id })) {
     ctx.dom.resolve.disabled = true;
     setTimeout(() => renderSelected(ctx), 5000);

@@ -83,6 +83,34 @@ export function stopTypingOut(ctx) {
 }
 
 /**
+ * Reply to the customer or write an internal note: one composer, two modes.
+ * @param {Ctx} ctx
+ * @param {'reply' | 'note'} mode
+ * @param {boolean} focus
+ */
+export function setComposerMode(ctx, mode, focus) {
+  const { dom } = ctx;
+  dom.composer.dataset.mode = mode;
+  dom.modeReply.setAttribute('aria-selected', String(mode === 'reply'));
+  dom.modeNote.setAttribute('aria-selected', String(mode === 'note'));
+  if (mode === 'note') stopTypingOut(ctx);
+  const input = mode === 'note' ? dom.noteInput : dom.replyInput;
+  if (focus && !input.disabled) input.focus();
+}
+
+/**
+ * Enter saves the note, Shift+Enter is a new line.
+ * @param {Ctx} ctx
+ * @param {KeyboardEvent} ev
+ */
+export function onNoteKeydown(ctx, ev) {
+  if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+    ev.preventDefault();
+    ctx.dom.noteForm.requestSubmit();
+  }
+}
+
+/**
  * @param {Ctx} ctx
  * @param {SubmitEvent} ev
  */

@@ -17,7 +17,12 @@
  * @property {(id: string) => void} select open a conversation
  * @property {(id: string) => void} dismiss remove a resolved conversation from the list
  * @property {(offerId: string, accept: boolean) => void} decideOffer
+ * @property {(id: string) => void} openPast open a conversation from the timeline (read-only
+ *   unless it is one of ours)
+ * @property {(pane: Pane) => void} showPane on a narrow screen, show this pane
  */
+
+/** @typedef {'inbox' | 'thread' | 'customer'} Pane */
 
 /**
  * @typedef {object} Ctx

@@ -34,6 +34,23 @@ export function consoleDom() {
     noteInput: $('note-input', HTMLTextAreaElement),
     customerInfo: $('customer-info'),
     timeline: $('timeline'),
+    timelineEmpty: $('timeline-empty'),
+    customerBox: $('customer-box'),
+    pastBar: $('past-bar'),
+    pastText: $('past-text'),
+    pastClose: $('past-close', HTMLButtonElement),
+    composer: $('composer'),
+    modeReply: $('mode-reply', HTMLButtonElement),
+    modeNote: $('mode-note', HTMLButtonElement),
+    searchForm: $('search-form', HTMLFormElement),
+    searchInput: $('search-input', HTMLInputElement),
+    searchEmpty: $('search-empty'),
+    paneInboxCount: $('pane-inbox-count'),
+    convBack: $('conv-back', HTMLButtonElement),
+    themeToggle: $('theme-toggle', HTMLButtonElement),
+    notifyEnable: $('notify-enable', HTMLButtonElement),
+    helpOpen: $('help-open', HTMLButtonElement),
+    shortcutsDialog: $('shortcuts-dialog', HTMLDialogElement),
   };
 }
 

@@ -9,7 +9,9 @@ import { dropConversation, selectConversation } from './actions.js';
 import { stopTypingOut } from './composer.js';
 import { renderAll, renderSelected, renderThread, renderTyping } from './render-conversation.js';
 import { removeOffer, renderConversationList, renderMe, renderOffers } from './render-sidebar.js';
+import { alertOffer } from './alerts.js';
 import { advanceDelivery, normalizeMessage } from './messages.js';
+import { addNoteFrame } from './notes.js';
 import { failPending, rememberAgent, resetState, upsertConversation, upsertOffer } from './state.js';
 import { touchTimeline } from './timeline.js';
 
@@ -82,7 +84,7 @@ export function applyEvent(ctx, f) {
     case 'assigned': onAssigned(ctx, f); break;
     case 'unassigned': onUnassigned(ctx, f); break;
     case 'message': onMessage(ctx, f); break;
-    case 'note': rememberAgent(ctx.S, f.agent_id, f.agent_name); break; // shown in the timeline
+    case 'note': onNote(ctx, f); break;
     case 'status': onStatus(ctx, f); break;
     case 'presence': onPresence(ctx, f); break;
     case 'delivery': onDelivery(ctx, f); break;
@@ -96,8 +98,18 @@ export function applyEvent(ctx, f) {
 function onOffer(ctx, f) {
   const me = ctx.S.me;
   if (me && f.agent_id && f.agent_id !== me.id) return;
+  const isNew = !ctx.S.offers.has(f.offer_id);
   upsertOffer(ctx.S, f);
   renderOffers(ctx);
+  if (isNew) alertOffer(ctx, f);
+}
+
+/** @param {Ctx} ctx @param {P.NoteFrame} f */
+function onNote(ctx, f) {
+  const { S } = ctx;
+  rememberAgent(S, f.agent_id, f.agent_name);
+  const c = S.convs.get(f.conversation_id);
+  if (c && addNoteFrame(c, f) && f.conversation_id === S.selectedId && !S.past) renderThread(ctx);
 }
 
 /** @param {Ctx} ctx @param {P.PresenceFrame} f */
@@ -239,9 +251,8 @@ function onAck(ctx, f) {
       c.messages.set(f.message_id, Object.assign({}, p, { message_id: f.message_id, state: /** @type {const} */ ('sent') }));
     }
     if (frame.conversation_id === S.selectedId) renderThread(ctx);
-  } else if (frame.type === 'note') {
-    toast('Note saved', 'info');
   }
+  // A note shows in the thread once its `note` stream event arrives.
 }
 
 /** @param {Ctx} ctx @param {P.ErrorFrame} f */

@@ -12,11 +12,19 @@ import {
   decideOffer, dismissConversation, flushPresence, loadConversation, loadDirectory, onPresenceChange,
   onResolve, onTransfer, selectConversation,
 } from './actions.js';
-import { onNoteSubmit, onReplyInput, onReplyKeydown, onReplySubmit, stopTypingOut } from './composer.js';
+import { bindThemeToggle } from '../theme.js';
+import { bindNotifyButton } from './alerts.js';
+import {
+  onNoteKeydown, onNoteSubmit, onReplyInput, onReplyKeydown, onReplySubmit, setComposerMode, stopTypingOut,
+} from './composer.js';
 import { consoleDom } from './dom.js';
 import { applyEvent, onEphemeral, onWelcome } from './events.js';
+import { bindPanes, showPane } from './panes.js';
+import { closePast, openPast } from './past.js';
 import { renderAll } from './render-conversation.js';
-import { renderMe, setConn, tickOffers } from './render-sidebar.js';
+import { renderConversationList, renderMe, setConn, tickOffers } from './render-sidebar.js';
+import { bindSearch, focusSearch } from './search.js';
+import { bindShortcuts } from './shortcuts.js';
 import { AgentConnection } from './socket.js';
 import { createState, markStale, rememberAgent, resetState } from './state.js';
 import { scheduleTimelineRefresh } from './timeline.js';
@@ -118,10 +126,47 @@ function bindUi(ctx, views) {
   dom.replyInput.addEventListener('input', () => onReplyInput(ctx));
   dom.replyInput.addEventListener('blur', () => stopTypingOut(ctx));
   dom.noteForm.addEventListener('submit', (ev) => onNoteSubmit(ctx, ev));
+  dom.noteInput.addEventListener('keydown', (ev) => onNoteKeydown(ctx, ev));
+  dom.modeReply.addEventListener('click', () => setComposerMode(ctx, 'reply', true));
+  dom.modeNote.addEventListener('click', () => setComposerMode(ctx, 'note', true));
   dom.resolve.addEventListener('click', () => onResolve(ctx));
   dom.transferSend.addEventListener('click', () => onTransfer(ctx));
   dom.transferTarget.addEventListener('focus', () => { loadDirectory(ctx, false); });
+  dom.pastClose.addEventListener('click', () => closePast(ctx));
+  bindThemeToggle(dom.themeToggle);
+  bindNotifyButton(ctx);
+  bindPanes(ctx);
+  bindSearch(ctx, () => renderConversationList(ctx));
+  bindKeys(ctx);
   setInterval(() => tickOffers(ctx), 500);
+}
+
+/**
+ * The keyboard shortcuts (shortcuts.js), on what is on screen: the top offer, the list as
+ * shown (sorted and filtered), the open conversation.
+ * @param {Ctx} ctx
+ */
+function bindKeys(ctx) {
+  const { S, dom } = ctx;
+  const inThread = () => !!S.selectedId && !S.past;
+  bindShortcuts(ctx, {
+    decideTopOffer: (accept) => {
+      const top = Array.from(S.offers).find(([, o]) => !o.busy);
+      if (top) decideOffer(ctx, top[0], accept);
+    },
+    move: (step) => {
+      const ids = Array.from(dom.conversations.querySelectorAll('[data-conversation-id]'),
+        (node) => /** @type {HTMLElement} */ (node).dataset.conversationId || '');
+      if (!ids.length) return;
+      const at = S.selectedId ? ids.indexOf(S.selectedId) : -1;
+      const next = at < 0 ? (step > 0 ? 0 : ids.length - 1) : Math.min(ids.length - 1, Math.max(0, at + step));
+      if (ids[next] !== S.selectedId || S.past) selectConversation(ctx, ids[next]);
+    },
+    reply: () => { if (inThread()) { showPane(ctx, 'thread'); setComposerMode(ctx, 'reply', true); } },
+    note: () => { if (inThread()) { showPane(ctx, 'thread'); setComposerMode(ctx, 'note', true); } },
+    resolve: () => onResolve(ctx),
+    search: () => focusSearch(ctx),
+  });
 }
 
 async function main() {
@@ -150,6 +195,8 @@ async function main() {
       select: (id) => selectConversation(ctx, id),
       dismiss: (id) => dismissConversation(ctx, id),
       decideOffer: (id, accept) => decideOffer(ctx, id, accept),
+      openPast: (id) => { openPast(ctx, id); },
+      showPane: (pane) => showPane(ctx, pane),
     },
     apiError: (e, what) => {
       if (e instanceof ApiError && e.status === 401) {

@@ -81,7 +81,11 @@ export function catchUpDelivery(known, fetched) {
   }
 }
 
-/** @param {Msg} a @param {Msg} b */
+/**
+ * Oldest first: messages and notes alike.
+ * @param {{ created_at: string | null }} a
+ * @param {{ created_at: string | null }} b
+ */
 export function byTime(a, b) {
   return timeValue(a.created_at) - timeValue(b.created_at);
 }

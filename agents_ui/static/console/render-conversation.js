@@ -13,6 +13,7 @@ import { byTime } from './messages.js';
  * @import { Ctx } from './context.js'
  * @import { Attachment } from '../protocol.js'
  * @import { Msg } from './messages.js'
+ * @import { Note } from './notes.js'
  * @import { ConvState } from './state.js'
  */
 
@@ -23,9 +24,13 @@ export function renderAll(ctx) {
   renderSelected(ctx);
 }
 
-/** @param {Ctx} ctx @returns {ConvState | null} */
+/**
+ * The conversation the thread shows: a past one opened from the timeline, else the selected.
+ * @param {Ctx} ctx
+ * @returns {ConvState | null}
+ */
 function selected(ctx) {
-  return (ctx.S.selectedId && ctx.S.convs.get(ctx.S.selectedId)) || null;
+  return ctx.S.past || (ctx.S.selectedId && ctx.S.convs.get(ctx.S.selectedId)) || null;
 }
 
 /** @param {Ctx} ctx */
@@ -36,11 +41,18 @@ export function renderSelected(ctx) {
   dom.convView.hidden = !c;
   if (!c) return;
   const conv = c.conv;
-  const resolved = conv.status === 'resolved';
+  const past = c === ctx.S.past;
+  const resolved = conv.status === 'resolved' || past;
+  dom.convView.dataset.readonly = past ? 'true' : 'false';
+  dom.pastBar.hidden = !past;
+  dom.pastText.textContent = past ? 'Past conversation' + (conv.created_at ? ' from ' + fmtTime(conv.created_at) : '') +
+    (conv.status ? ' · ' + conv.status : '') + ' · read only' : '';
+  dom.composer.hidden = past;
+  for (const control of [dom.transferTarget, dom.transferSend, dom.resolve]) control.hidden = past;
   dom.convTitle.textContent = conv.customer_name || 'Customer';
   dom.convMeta.textContent = [conv.channel, conv.contact, conv.queue, conv.status, conv.subject,
     conv.linked_to ? 'linked to ' + conv.linked_to : null].filter(Boolean).join(' · ');
-  const notice = resolved ? 'This conversation is resolved.'
+  const notice = past ? '' : resolved ? 'This conversation is resolved.'
     : c.optedOut ? 'The customer opted out of texts from us (STOP). Replies are refused until they text START.' : '';
   dom.banner.hidden = !notice;
   dom.banner.textContent = notice;
@@ -59,9 +71,11 @@ export function renderThread(ctx) {
   if (!c) { clear(thread); return; }
   // Stick to the bottom only if the agent has not scrolled up to read history.
   const atBottom = thread.scrollHeight - thread.scrollTop - thread.clientHeight < 40;
-  const items = Array.from(c.messages.values()).sort(byTime).concat(Array.from(c.pending.values()));
+  /** @type {(Msg | Note)[]} */
+  const committed = [...c.messages.values(), ...c.notes.values()];
+  const items = committed.sort(byTime).concat(Array.from(c.pending.values()));
   const frag = document.createDocumentFragment();
-  for (const m of items) frag.appendChild(buildMessage(ctx, c, m));
+  for (const m of items) frag.appendChild('note_id' in m ? buildNote(ctx, m) : buildMessage(ctx, c, m));
   clear(thread);
   thread.appendChild(frag);
   const id = ctx.S.selectedId || '';
@@ -97,6 +111,22 @@ function buildMessage(ctx, c, m) {
       class: 'msg-state' + (m.delivery_status === 'failed' || m.delivery_status === 'undelivered' ? ' msg-failed' : ''),
       testid: 'delivery', text: ' · ' + stateText,
     }) : null));
+}
+
+/**
+ * An internal note, inline: only agents see it, and it must never pass for a reply.
+ * @param {Ctx} ctx
+ * @param {Note} n
+ */
+function buildNote(ctx, n) {
+  const me = ctx.S.me;
+  const who = n.agent_id && me && n.agent_id === me.id ? 'You' : (n.agent_name || 'An agent');
+  return el('div', { class: 'msg msg-note', testid: 'note', attrs: { 'data-note-id': n.note_id } },
+    el('div', { class: 'msg-note-label', text: 'Internal note' }),
+    el('div', { class: 'msg-text', text: n.text }),
+    el('div', { class: 'msg-meta' },
+      el('span', { text: who }),
+      n.created_at ? el('span', { text: ' · ' + fmtTime(n.created_at) }) : null));
 }
 
 /**

@@ -1,7 +1,8 @@
 // @ts-check
 /* Rendering the top bar (connection, who is signed in), the offers and the conversation list. */
 
-import { clear, el, fmtMmSs, setConnIndicator } from '../common.js';
+import { clear, el, setConnIndicator } from '../common.js';
+import { matchesSearch } from './search.js';
 
 /**
  * @import { Ctx } from './context.js'
@@ -31,6 +32,29 @@ export function renderMe(ctx) {
   badge.className = 'badge status-' + (S.me.status || 'unknown');
   const sel = dom.presence;
   if (document.activeElement !== sel && S.me.status && !S.pendingPresence) sel.value = S.me.status;
+  renderOffersEmpty(ctx);
+}
+
+/**
+ * The empty offers list says why it is empty: waiting for work, or not taking any.
+ * @param {Ctx} ctx
+ */
+function renderOffersEmpty(ctx) {
+  const status = (ctx.S.me && ctx.S.me.status) || '';
+  ctx.dom.offersEmpty.textContent = status === 'available' ? "No offers right now — you're available"
+    : status ? "No offers while you're " + status + '. Set yourself Available to get them.' : 'No offers right now';
+}
+
+/**
+ * "45s", "1m 20s", "2h 05m": how long a customer has waited, at a glance.
+ * @param {number} seconds
+ */
+export function fmtWait(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return s + 's';
+  const m = Math.floor(s / 60);
+  if (m < 60) return m + 'm ' + (s % 60) + 's';
+  return Math.floor(m / 60) + 'h ' + String(m % 60).padStart(2, '0') + 'm';
 }
 
 /** @param {Ctx} ctx */
@@ -39,6 +63,7 @@ export function updateTitle(ctx) {
   for (const c of ctx.S.convs.values()) unread += c.unread;
   const n = unread + ctx.S.offers.size;
   document.title = (n ? '(' + n + ') ' : '') + 'ContactHub — Agent console';
+  ctx.dom.paneInboxCount.textContent = n ? String(n) : '';
 }
 
 // ---------------------------------------------------------------- offers
@@ -52,6 +77,7 @@ export function renderOffers(ctx) {
     updateOfferCard(o);
   }
   dom.offersEmpty.hidden = S.offers.size > 0;
+  renderOffersEmpty(ctx);
   dom.offersCount.textContent = S.offers.size ? String(S.offers.size) : '';
   updateTitle(ctx);
 }
@@ -86,9 +112,9 @@ function buildOfferCard(ctx, id, o) {
       el('span', { class: 'offer-waited', testid: 'offer-waited' })),
     preview ? el('div', { class: 'offer-preview', text: preview }) : null,
     el('div', { class: 'offer-actions' },
-      el('button', { class: 'primary', testid: 'offer-accept', text: 'Accept', attrs: { type: 'button' },
-        on: { click: () => ctx.ui.decideOffer(id, true) } }),
-      el('button', { testid: 'offer-reject', text: 'Reject', attrs: { type: 'button' },
+      el('button', { class: 'primary', testid: 'offer-accept', text: 'Accept', title: 'Accept (a, top offer)',
+        attrs: { type: 'button', 'data-key': 'a' }, on: { click: () => ctx.ui.decideOffer(id, true) } }),
+      el('button', { testid: 'offer-reject', text: 'Reject', title: 'Reject (x, top offer)', attrs: { type: 'button', 'data-key': 'x' },
         on: { click: () => ctx.ui.decideOffer(id, false) } })));
 }
 
@@ -104,7 +130,7 @@ function updateOfferCard(o) {
   const waited = node.querySelector('.offer-waited');
   // How long the customer has been waiting: the agent should know what declining costs.
   const since = o.waitingSince;
-  const waitedText = since == null ? '' : 'waiting ' + fmtMmSs((performance.now() - since) / 1000);
+  const waitedText = since == null ? '' : 'waiting ' + fmtWait((performance.now() - since) / 1000);
   if (waited && waited.textContent !== waitedText) waited.textContent = waitedText;
   const disabled = o.busy || left <= 0;
   for (const b of node.querySelectorAll('button')) b.disabled = disabled;
@@ -125,8 +151,10 @@ export function renderConversationList(ctx) {
   const items = Array.from(S.convs.values());
   // Active first, resolved at the bottom; otherwise keep arrival order so items do not jump.
   items.sort((a, b) => Number(a.conv.status === 'resolved') - Number(b.conv.status === 'resolved'));
-  for (const c of items) list.appendChild(buildConversationItem(ctx, c));
+  const shown = items.filter((c) => matchesSearch(c, S.search));
+  for (const c of shown) list.appendChild(buildConversationItem(ctx, c));
   dom.conversationsEmpty.hidden = S.convs.size > 0;
+  dom.searchEmpty.hidden = !(S.convs.size > 0 && shown.length === 0);
   updateTitle(ctx);
 }
 

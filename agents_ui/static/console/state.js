@@ -15,6 +15,7 @@
 /**
  * @import { Agent, Conversation, OfferFields, ReplyFrame, NoteRequest, StreamFrame } from '../protocol.js'
  * @import { Msg } from './messages.js'
+ * @import { Note } from './notes.js'
  */
 
 /**
@@ -23,6 +24,7 @@
  * @property {number} unread
  * @property {Map<string, Msg>} messages message_id -> committed message
  * @property {Map<string, Msg>} pending client_id -> sent, not yet acked
+ * @property {Map<string, Note>} notes note_id -> internal note, shown inline in the thread
  * @property {boolean} customerTyping
  * @property {ReturnType<typeof setTimeout> | undefined} typingTimer
  * @property {string} lastText
@@ -57,6 +59,8 @@
  * @property {Map<string, ConvState>} convs insertion order = list order
  * @property {Map<string, OfferState>} offers
  * @property {string | null} selectedId
+ * @property {ConvState | null} past a past conversation shown read-only in the thread instead
+ * @property {string} search what the search box filters the conversation list by
  * @property {number} selectSeq guards against late REST answers for an older selection
  * @property {Map<string, ReplyFrame | NoteRequest>} outbox client_id -> frame awaiting its ack
  * @property {Resume | null} resume
@@ -78,6 +82,8 @@ export function createState() {
     convs: new Map(),
     offers: new Map(),
     selectedId: null,
+    past: null,
+    search: '',
     selectSeq: 0,
     outbox: new Map(),
     resume: null,
@@ -103,6 +109,7 @@ export function resetState(S) {
   S.convs.clear();
   S.offers.clear();
   S.selectedId = null;
+  S.past = null;
   S.outbox.clear();
   cancelResume(S);
   S.acceptedConvIds.clear();
@@ -177,12 +184,13 @@ export function agentLabel(S, id, fallbackName) {
 // ---------------------------------------------------------------- conversations and offers
 
 /** @param {Conversation} conv @returns {ConvState} */
-function newConvState(conv) {
+export function newConvState(conv) {
   return {
     conv,
     unread: 0,
     messages: new Map(),
     pending: new Map(),
+    notes: new Map(),
     customerTyping: false,
     typingTimer: undefined,
     lastText: '',

@@ -5,13 +5,15 @@
  */
 
 import { api, clear, el, fmtTime } from '../common.js';
-import { renderSelected } from './render-conversation.js';
-import { agentLabel } from './state.js';
+import { addTimelineNotes } from './notes.js';
+import { renderSelected, renderThread } from './render-conversation.js';
+import { condense } from './timeline-rows.js';
+import { describeRow, kindLabel } from './timeline-text.js';
 
 /**
  * @import { Ctx } from './context.js'
- * @import { Customer, Identity, StreamFrame, TimelineEntry, TimelinePayload } from '../protocol.js'
- * @import { State } from './state.js'
+ * @import { Customer, Identity, StreamFrame, TimelineEntry } from '../protocol.js'
+ * @import { Row } from './timeline-rows.js'
  */
 
 const TIMELINE_REFRESH_DEBOUNCE_MS = 800;
@@ -25,6 +27,8 @@ export function showCustomer(ctx, customerId) {
   ctx.S.timeline.customerId = customerId || null;
   clear(ctx.dom.timeline);
   clear(ctx.dom.customerInfo);
+  ctx.dom.timelineEmpty.hidden = !!customerId;
+  ctx.dom.customerBox.hidden = !customerId;
   if (customerId) scheduleTimelineRefresh(ctx, 0);
 }
 
@@ -67,6 +71,7 @@ async function loadTimeline(ctx) {
     if (seq !== t.seq || customerId !== t.customerId) return;
     renderCustomer(ctx, data.customer);
     renderTimeline(ctx, data.entries || []);
+    showNotes(ctx, data.entries || []);
   } catch (e) {
     ctx.apiError(e, 'Could not load the customer timeline');
   }
@@ -112,6 +117,18 @@ export function identityLabel(idn) {
 }
 
 /**
+ * The thread shows notes inline: the timeline is where the ones written before this page
+ * connected come from.
+ * @param {Ctx} ctx
+ * @param {TimelineEntry[]} entries
+ */
+function showNotes(ctx, entries) {
+  const { S } = ctx;
+  const shown = S.past || (S.selectedId ? S.convs.get(S.selectedId) : null);
+  if (shown && addTimelineNotes(shown, entries)) renderThread(ctx);
+}
+
+/**
  * @param {Ctx} ctx
  * @param {TimelineEntry[]} entries
  */
@@ -119,99 +136,48 @@ function renderTimeline(ctx, entries) {
   const list = ctx.dom.timeline;
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   const frag = document.createDocumentFragment();
-  for (const e of entries) {
-    const p = e.payload || {};
-    const here = e.conversation_id && e.conversation_id === ctx.S.selectedId;
-    frag.appendChild(el('li', {
-      class: 'tl-entry tl-' + e.kind + (here ? ' tl-current' : ''), testid: 'timeline-entry',
-      attrs: { 'data-kind': e.kind },
-    },
-    el('div', { class: 'tl-head' },
-      el('span', { class: 'tl-kind', text: kindLabel(e.kind) }),
-      p.channel ? el('span', { class: 'tag', text: p.channel }) : null,
-      el('time', { class: 'tl-time', text: fmtTime(e.at), attrs: { datetime: e.at } })),
-    el('div', { class: 'tl-text', text: describeEntry(ctx.S, e.kind, p) })));
+  let previous = null;
+  for (const row of condense(entries)) {
+    // The first row of each stretch of another conversation says it opens.
+    frag.appendChild(buildRow(ctx, row, row.conversation_id !== previous));
+    previous = row.conversation_id;
   }
   clear(list);
   list.appendChild(frag);
   if (atBottom) list.scrollTop = list.scrollHeight;
 }
 
-/** @param {string} text */
-function capitalize(text) {
-  return text ? text.charAt(0).toUpperCase() + text.slice(1) : text;
-}
-
-/** @type {Record<string, string>} */
-const KIND_LABELS = {
-  conversation_opened: 'Opened', message: 'Message', offer: 'Offer', offer_closed: 'Offer closed',
-  assigned: 'Assigned', unassigned: 'Unassigned', transferred: 'Transfer', unpinned: 'Back to queue', note: 'Note',
-  status: 'Status', presence: 'Presence', delivery: 'Delivery', consent: 'Consent', call: 'Call',
-};
-
-/** @param {string} kind */
-function kindLabel(kind) {
-  return KIND_LABELS[kind] || kind;
-}
-
 /**
- * One line saying what happened, naming agents as the console knows them.
- * @param {State} S
- * @param {string} kind
- * @param {TimelinePayload} p
+ * One row; a row of another conversation opens it (read-only unless it is one of ours).
+ * @param {Ctx} ctx
+ * @param {Row} row
+ * @param {boolean} first the first row of its conversation's stretch
  */
-export function describeEntry(S, kind, p) {
-  /** @param {string | null | undefined} id @param {string | null} [name] */
-  const agent = (id, name) => agentLabel(S, id, name);
-  const conv = p.conversation || { id: '' };
-  switch (kind) {
-    case 'conversation_opened':
-      return 'Conversation opened' + (conv.channel ? ' on ' + conv.channel : '') + (conv.queue ? ' in queue ' + conv.queue : '');
-    case 'message': {
-      const who = p.author === 'customer' ? 'Customer' : p.author === 'system' ? 'System' : agent(p.agent_id, p.agent_name);
-      return capitalize(who) + ': ' + (p.text || '');
-    }
-    case 'offer':
-      return 'Offered to ' + agent(p.agent_id);
-    case 'offer_closed': {
-      const who = agent(p.agent_id);
-      const why = p.reason ? ' (' + p.reason + ')' : '';
-      if (p.outcome === 'accepted') return 'Accepted by ' + who;
-      if (p.outcome === 'rejected') return 'Rejected by ' + who + why;
-      if (p.outcome === 'timeout') return 'Offer to ' + who + ' timed out';
-      if (p.outcome === 'cancelled') return 'Offer to ' + who + ' cancelled' + why;
-      return 'Offer to ' + who + ' closed' + why;
-    }
-    case 'assigned':
-      return 'Assigned to ' + agent(p.agent_id, p.agent_name || conv.assignee_name) + (p.via === 'reassign' ? ' by a supervisor' : '');
-    case 'unassigned':
-      return 'Unassigned from ' + agent(p.agent_id) + (p.reason ? ' (' + p.reason + ')' : '');
-    case 'transferred': {
-      const to = p.to_agent_id ? agent(p.to_agent_id) : p.to_queue ? 'queue ' + p.to_queue : 'another queue';
-      return 'Transferred from ' + agent(p.from_agent_id) + ' to ' + to +
-        (p.by_agent_id && p.by_agent_id !== p.from_agent_id ? ' by ' + agent(p.by_agent_id) : '');
-    }
-    case 'unpinned':
-      return 'No longer waiting for ' + agent(p.agent_id) + (p.reason ? ' (' + p.reason + ')' : '') + ': back to the queue';
-    case 'note':
-      return capitalize(agent(p.agent_id, p.agent_name)) + ' noted: ' + (p.text || '');
-    case 'status':
-      return 'Status changed to ' + (p.status || '?') + (p.agent_id ? ' by ' + agent(p.agent_id) : '');
-    case 'delivery':
-      return 'Reply ' + (p.status || '?') + (p.error ? ': ' + p.error : '') +
-        (p.attempts && p.attempts > 1 ? ' (attempt ' + p.attempts + ')' : '');
-    case 'consent':
-      return (p.opted_out ? 'Opted out of ' : 'Opted back in to ') + (p.kind || '') + ' ' +
-        (p.address || '') + ' (' + (p.keyword || '') + ')';
-    case 'call': {
-      const parts = ['Call ' + (p.status || '?')];
-      if (p.agent_name || p.agent_id) parts.push('agent ' + agent(p.agent_id, p.agent_name));
-      if (p.duration_seconds != null) parts.push(p.duration_seconds + ' s');
-      if (p.detail) parts.push(p.detail);
-      if (p.recording_url) parts.push(p.recording_url);
-      return parts.join(' · ');
-    }
-    default:
-      return kind;
-  }
+function buildRow(ctx, row, first) {
+  const { S } = ctx;
+  const p = row.entries[0].payload || {};
+  const convId = row.conversation_id;
+  const shownId = S.past ? S.past.conv.id : S.selectedId;
+  const here = !!convId && convId === shownId;
+  const opens = !!convId && !here;
+  const open = () => { if (convId) ctx.ui.openPast(convId); };
+  return el('li', {
+    class: 'tl-entry tl-' + row.kind + (here ? ' tl-current' : '') + (opens ? ' tl-past' : ''),
+    testid: 'timeline-entry',
+    attrs: {
+      'data-kind': row.kind, 'data-kinds': row.entries.map((e) => e.kind).join(' '),
+      'data-conversation-id': convId, role: opens ? 'button' : null, tabindex: opens ? '0' : null,
+      title: opens ? 'Open this conversation' : null,
+    },
+    on: opens ? {
+      click: open,
+      keydown: (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); open(); } },
+    } : {},
+  },
+  el('div', { class: 'tl-head' },
+    el('span', { class: 'tl-kind', text: kindLabel(row.kind) }),
+    p.channel ? el('span', { class: 'tag', text: p.channel }) : null,
+    el('time', { class: 'tl-time', text: fmtTime(row.at), attrs: { datetime: row.at } }),
+    opens && first ? el('span', { class: 'tl-open', text: 'Open ›' }) : null),
+  el('div', { class: 'tl-text', text: describeRow(S, row) }));
 }

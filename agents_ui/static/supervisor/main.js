@@ -9,6 +9,7 @@ import {
   $, ReconnectingSocket, clear, fmtTime, setConnIndicator, setToken, socketUrl, toast, toastError,
 } from '../common.js';
 import { logout, promptLogin, requireLogin, sessionValid, showView } from '../login.js';
+import { bindThemeToggle } from '../theme.js';
 import {
   renderAgents, renderConversations, renderMailboxes, renderQueues, tickQueues,
 } from './tables.js';
@@ -195,6 +196,7 @@ function main() {
     startSession(agent);
   }
 
+  bindThemeToggle($('theme-toggle', HTMLButtonElement));
   dom.logout.addEventListener('click', (ev) => { onLogout(ev); });
   dom.forbiddenLogout.addEventListener('click', (ev) => { onLogout(ev); });
   setInterval(() => tickQueues(dom.queueRows, clock), 500);

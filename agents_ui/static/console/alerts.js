@@ -1,0 +1,85 @@
+// @ts-check
+/*
+ * Telling the agent an offer arrived: a short chime (made with the Web Audio API, no audio
+ * file) for every new offer, and a desktop notification while the page is hidden. The
+ * browser's permission is asked only from the header's "Enable alerts" button, never on load.
+ */
+
+/**
+ * @import { Ctx } from './context.js'
+ * @import { OfferFields } from '../protocol.js'
+ */
+
+/** Two soft rising notes, a quarter of a second. Silently nothing where audio is refused. */
+export function chime() {
+  const Audio = window.AudioContext;
+  if (!Audio) return;
+  try {
+    const audio = new Audio();
+    const gain = audio.createGain();
+    gain.connect(audio.destination);
+    const t0 = audio.currentTime;
+    gain.gain.setValueAtTime(0.0001, t0);
+    gain.gain.exponentialRampToValueAtTime(0.18, t0 + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, t0 + 0.32);
+    [880, 1318.5].forEach((freq, i) => {
+      const osc = audio.createOscillator();
+      osc.type = 'sine';
+      osc.frequency.setValueAtTime(freq, t0 + i * 0.11);
+      osc.connect(gain);
+      osc.start(t0 + i * 0.11);
+      osc.stop(t0 + 0.32);
+    });
+    setTimeout(() => { audio.close(); }, 600);
+  } catch (e) {
+    console.warn('ContactHub: could not play the offer chime', e);
+  }
+}
+
+/** @returns {boolean} */
+function canNotify() {
+  return 'Notification' in window && Notification.permission === 'granted';
+}
+
+/**
+ * A new offer arrived (live, not from a snapshot).
+ * @param {Ctx} ctx
+ * @param {OfferFields} f
+ */
+export function alertOffer(ctx, f) {
+  chime();
+  if (document.visibilityState !== 'hidden' || !canNotify()) return;
+  const conv = f.conversation || { id: '' };
+  const who = conv.customer_name || 'A customer';
+  const where = [conv.channel || f.channel, conv.queue].filter(Boolean).join(' · ');
+  const note = new Notification('New conversation offer', {
+    body: who + (where ? ' (' + where + ')' : '') + (f.preview ? ': ' + f.preview : ''),
+    tag: 'contacthub-offer-' + f.offer_id,
+  });
+  note.addEventListener('click', () => {
+    window.focus();
+    ctx.ui.showPane('inbox');
+    note.close();
+  });
+}
+
+/**
+ * The header button that asks for the notification permission: shown only while the
+ * browser has not been asked yet.
+ * @param {Ctx} ctx
+ */
+export function bindNotifyButton(ctx) {
+  const button = ctx.dom.notifyEnable;
+  const update = () => {
+    button.hidden = !('Notification' in window) || Notification.permission !== 'default';
+  };
+  update();
+  button.addEventListener('click', async () => {
+    try {
+      await Notification.requestPermission();
+    } catch (e) {
+      console.warn('ContactHub: notification permission request failed', e);
+    }
+    update();
+  });
+}
