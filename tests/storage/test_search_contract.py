@@ -213,3 +213,34 @@ async def test_the_migration_indexes_rows_stored_before_it(database_url: str) ->
         assert await found_customers(store, "timer") == ["c1"]
         assert await found_customers(store, "9999") == ["c1"]
         assert await found_customers(store, "abc123hash") == []
+
+
+async def test_the_engine_is_the_databases_own(database_url: str) -> None:
+    """FTS5 on SQLite; on PostgreSQL the tsvector column and its GIN index (the migration
+    test leaves these dialect-specific objects out of its comparison)."""
+    engine = create_async_engine(database_url)
+    try:
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                sql = await conn.scalar(
+                    sa.text("SELECT sql FROM sqlite_master WHERE name = 'search_fts'")
+                )
+                assert "USING fts5" in sql
+            else:
+                index = await conn.scalar(
+                    sa.text(
+                        "SELECT indexdef FROM pg_indexes "
+                        "WHERE indexname = 'ix_search_document_vector'"
+                    )
+                )
+                assert "USING gin (search_vector)" in index
+                kind = await conn.scalar(
+                    sa.text(
+                        "SELECT data_type FROM information_schema.columns "
+                        "WHERE table_name = 'search_document' AND column_name = 'search_vector'"
+                    )
+                )
+                assert kind == "tsvector"
+    finally:
+        await engine.dispose()
