@@ -208,9 +208,23 @@ def upgrade() -> None:
     _new_tables()
     conn = op.get_bind()
     sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        _require_fts5(conn)
     for statement in _SQLITE if sqlite else _POSTGRES:
         conn.exec_driver_sql(statement)
     _index_existing(conn, sqlite)
+
+
+def _require_fts5(conn: sa.Connection) -> None:
+    """Python's sqlite3 (which aiosqlite drives) normally has FTS5; say so plainly if not."""
+    try:
+        conn.exec_driver_sql("CREATE VIRTUAL TABLE temp.fts5_probe USING fts5(x)")
+        conn.exec_driver_sql("DROP TABLE temp.fts5_probe")
+    except sa.exc.OperationalError as exc:
+        raise RuntimeError(
+            "this Python's SQLite has no FTS5, which search needs: use a Python built with "
+            f"a SQLite that has it (sqlite3.sqlite_version; {exc.orig})"
+        ) from exc
 
 
 def _customer_columns() -> None:
