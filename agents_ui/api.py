@@ -11,14 +11,19 @@ from aiohttp import hdrs, web
 from agents_ui.headers import SecurityHeaders
 from agents_ui.rest import binding
 from agents_ui.rest.auth import AuthRoutes
+from agents_ui.rest.canned import CannedRoutes
 from agents_ui.rest.conversations import ConversationRoutes
+from agents_ui.rest.customers import CustomerRoutes
 from agents_ui.rest.directory import DirectoryRoutes
 from agents_ui.rest.endpoint import Endpoint
 from agents_ui.rest.errors import hub_errors
 from agents_ui.rest.reference import Reference
+from agents_ui.rest.search import SearchRoutes
+from agents_ui.rest.views import ViewRoutes
 from agents_ui.session import COOKIE, Sessions, bearer_of
 from hub.errors import AuthError
-from hub.ports import AgentDirectory, ConversationReader
+from hub.ports import Store
+from hub.services.customers import CustomerService
 from hub.services.logins import Logins
 from hub.settings import QueueSettings
 
@@ -50,17 +55,22 @@ class ConsoleApi:
         self,
         sessions: Sessions,
         logins: Logins,
-        reader: ConversationReader,
-        agents: AgentDirectory,
+        store: Store,
+        customers: CustomerService,
         queues: Sequence[QueueSettings],
         files: Sequence[Endpoint] = (),
     ) -> None:
         self._sessions = sessions
+        reader = store.reader
         self.endpoints: list[Endpoint] = [
             *files,
             *AuthRoutes(sessions, logins).endpoints(),
-            *DirectoryRoutes(logins, reader, agents, queues).endpoints(),
+            *DirectoryRoutes(logins, reader, store.agents, queues).endpoints(),
             *ConversationRoutes(reader).endpoints(),
+            *SearchRoutes(store.search, queues).endpoints(),
+            *CustomerRoutes(store.profiles, store.search, customers).endpoints(),
+            *CannedRoutes(store.canned, reader, queues).endpoints(),
+            *ViewRoutes(store.views).endpoints(),
         ]
 
     def install(self, app: web.Application) -> None:

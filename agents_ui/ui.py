@@ -18,6 +18,7 @@ from hub.models import MailboxState
 from hub.ports import Store
 from hub.services.auth import Authenticator
 from hub.services.conversations import ConversationService
+from hub.services.customers import CustomerService
 from hub.services.logins import Logins
 from hub.services.offers import OfferService
 from hub.settings import Settings
@@ -37,6 +38,7 @@ class AgentsUI:
         holder: str,
         sockets: SocketHub,
         mailboxes: Callable[[], list[MailboxState]],
+        customers: CustomerService,
     ) -> None:
         self._sockets = sockets
         self._tracker = ConnectionTracker(
@@ -52,7 +54,7 @@ class AgentsUI:
             settings.channels.email.max_attachment_bytes,
         )
         self._api = ConsoleApi(
-            sessions, logins, store.reader, store.agents, settings.queues, self._files.endpoints()
+            sessions, logins, store, customers, settings.queues, self._files.endpoints()
         )
         self._agent_socket = AgentSocket(
             sessions,

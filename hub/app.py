@@ -28,6 +28,7 @@ from hub.outbox.relay import OutboxRelay
 from hub.ports import Store
 from hub.services.auth import Authenticator, HashPool, load_or_create_secret, private_dir
 from hub.services.conversations import ConversationService
+from hub.services.customers import CustomerService
 from hub.services.delivery import DeliveryService
 from hub.services.logins import Logins
 from hub.services.offers import OfferService
@@ -100,6 +101,7 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
         core.holder,
         sockets,
         mailboxes,
+        CustomerService(core.work),
     )
     stack.push_async_callback(ui.aclose)
     ui.install(app)

@@ -200,6 +200,29 @@ class CallUpdated(_Event):
     detail: str | None = None
 
 
+class CustomersMerged(_Event):
+    """`merged_id` was merged into `customer_id` (the survivor): its identities and
+    conversations moved; on both customers' timelines. `merge_id` undoes it."""
+
+    type: Literal["customers_merged"] = "customers_merged"
+    merge_id: str
+    customer_id: CustomerId
+    merged_id: CustomerId
+    by_agent_id: AgentId | None
+    identities: int
+    conversations: int
+
+
+class CustomersUnmerged(_Event):
+    """The merge `merge_id` was undone: everything that moved is back with `merged_id`."""
+
+    type: Literal["customers_unmerged"] = "customers_unmerged"
+    merge_id: str
+    customer_id: CustomerId
+    merged_id: CustomerId
+    by_agent_id: AgentId | None
+
+
 class PresenceChanged(_Event):
     type: Literal["presence"] = "presence"
     agent_id: AgentId
@@ -222,6 +245,8 @@ Event = Annotated[
     | DeliveryUpdated
     | ConsentChanged
     | CallUpdated
+    | CustomersMerged
+    | CustomersUnmerged
     | PresenceChanged,
     Field(discriminator="type"),
 ]
@@ -294,9 +319,17 @@ def customer_of(event: Event) -> CustomerId | None:
     return event.customer_id
 
 
+def timeline_customers(event: Event) -> tuple[CustomerId, ...]:
+    """Every customer whose timeline the event goes on: a merge's on both customers'."""
+    if isinstance(event, CustomersMerged | CustomersUnmerged):
+        return (event.customer_id, event.merged_id)
+    customer = customer_of(event)
+    return (customer,) if customer is not None else ()
+
+
 def conversation_of(event: Event) -> ConversationId | None:
     if isinstance(event, ConversationOpened):
         return event.conversation.id
-    if isinstance(event, PresenceChanged):
+    if isinstance(event, PresenceChanged | CustomersMerged | CustomersUnmerged):
         return None
     return event.conversation_id

@@ -18,10 +18,13 @@ from storage.eventlog import SqlEventLog
 from storage.ingest import SqlInboundWriter
 from storage.leases import SqlLeases
 from storage.migrate import require_current, upgrade
+from storage.profiles import SqlCustomerProfiles
 from storage.queries import SqlConversationReader
+from storage.search import SqlSearch
 from storage.tables import InstallationRow
 from storage.transaction import SqlUnitOfWork
 from storage.visitors import SqlVisitors
+from storage.workspace import SqlCannedResponses, SqlSavedViews
 
 
 @asynccontextmanager
@@ -48,6 +51,10 @@ async def open_store(url: str, *, migrate: bool | None = None) -> AsyncIterator[
             events=SqlEventLog(db),
             leases=SqlLeases(db),
             connections=SqlConnections(db),
+            search=SqlSearch(db),
+            profiles=SqlCustomerProfiles(db),
+            canned=SqlCannedResponses(db),
+            views=SqlSavedViews(db),
         )
     finally:
         await db.dispose()

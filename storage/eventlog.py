@@ -11,7 +11,14 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from pydantic import ValidationError
 
-from hub.events import EVENT_SCHEMA, Envelope, Event, conversation_of, customer_of, read_event
+from hub.events import (
+    EVENT_SCHEMA,
+    Envelope,
+    Event,
+    conversation_of,
+    read_event,
+    timeline_customers,
+)
 from hub.ids import AgentId, EventId
 from storage.database import Database
 from storage.tables import EventLogRetentionRow, EventLogRow, TimelineEntryRow
@@ -54,7 +61,7 @@ def write_events(conn: sa.Connection, emitted: Sequence[Emitted]) -> list[Envelo
             "at": at,
         }
         for (event, _), payload, event_id in zip(emitted, payloads, ids, strict=True)
-        if (customer := customer_of(event)) is not None
+        for customer in timeline_customers(event)
     ]
     if timeline_rows:
         conn.execute(sa.insert(timeline_t), timeline_rows)

@@ -88,7 +88,7 @@ class SqlConversationReader:
             id=CustomerId(row.id),
             display_name=row.display_name,
             email=row.email,
-            identities=tuple(_identity(i) for i in identities),
+            identities=tuple(to_identity(i) for i in identities),
             created_at=row.created_at,
         )
 
@@ -187,7 +187,7 @@ def _stats(
     )
 
 
-def _identity(row: sa.Row[Any]) -> Identity:
+def to_identity(row: sa.Row[Any]) -> Identity:
     # A web chat identity's address is a credential's hash: no reader gets it.
     address = WEB_VISITOR if row.kind == "webchat" else row.address
     return Identity(

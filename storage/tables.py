@@ -37,10 +37,75 @@ def _json(**kw: Any) -> Any:
 
 class CustomerRow(SQLModel, table=True):
     __tablename__ = "customer"
+    __table_args__ = (sa.Index("ix_customer_created", "created_at", "id"),)
     id: str = Field(primary_key=True, max_length=32)
     display_name: str
     email: str | None = None
     created_at: datetime = _utc()
+    # Custom attributes (a JSON object) and label names, edited by agents.
+    attributes: dict[str, Any] = _json(
+        default_factory=dict, sa_column_kwargs={"server_default": "{}"}
+    )
+    labels: list[str] = _json(default_factory=list, sa_column_kwargs={"server_default": "[]"})
+    # Set when this customer was merged into another (kept, not deleted, so a merge undoes).
+    merged_into: str | None = Field(default=None, max_length=32)
+    merged_at: datetime | None = _utc(default=None)
+
+
+class CustomerMergeRow(SQLModel, table=True):
+    """One merge of `merged_id` into `survivor_id`, holding exactly what moved (identity,
+    conversation and timeline ids, both customers' attributes and labels before), so an
+    unmerge puts everything back."""
+
+    __tablename__ = "customer_merge"
+    id: str = Field(primary_key=True, max_length=32)
+    survivor_id: str = Field(foreign_key="customer.id", index=True)
+    merged_id: str = Field(foreign_key="customer.id", index=True)
+    moved: dict[str, Any] = _json()
+    by_agent_id: str | None = None
+    at: datetime = _utc()
+    undone_at: datetime | None = _utc(default=None)
+
+
+class SearchDocumentRow(SQLModel, table=True):
+    """What full-text search indexes, one row per message, customer name and identity, kept
+    in step by triggers on those tables (migration 0012). `body` is shown in snippets,
+    `terms` only matched (a phone number's trailing digits). The engine's index over it is
+    the database's own: an FTS5 table `search_fts` on SQLite, the generated tsvector column
+    `search_vector` with a GIN index on PostgreSQL; neither is declared here."""
+
+    __tablename__ = "search_document"
+    __table_args__ = (sa.Index("ux_search_document_ref", "kind", "ref", unique=True),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # message, customer, identity
+    ref: str
+    customer_id: str = Field(index=True)
+    conversation_id: str | None = Field(default=None, index=True)
+    body: str
+    terms: str = Field(default="", sa_column_kwargs={"server_default": ""})
+
+
+class CannedResponseRow(SQLModel, table=True):
+    __tablename__ = "canned_response"
+    id: str = Field(primary_key=True, max_length=32)
+    short_code: str = Field(unique=True, max_length=64)
+    title: str | None = None
+    text: str
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class SavedViewRow(SQLModel, table=True):
+    """A named filter set of the conversation list: an agent's own, or shared with all."""
+
+    __tablename__ = "saved_view"
+    id: str = Field(primary_key=True, max_length=32)
+    name: str
+    owner_id: str = Field(foreign_key="agent.id", index=True)
+    shared: bool = False
+    filters: dict[str, Any] = _json()
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
 
 
 class CustomerIdentityRow(SQLModel, table=True):

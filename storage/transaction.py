@@ -26,6 +26,7 @@ from storage.facets import (
     SqlOfferWrites,
     SqlOutboxWrites,
 )
+from storage.merges import SqlCustomerWrites
 
 
 class SqlTransaction:
@@ -41,6 +42,7 @@ class SqlTransaction:
         self.identities = SqlIdentityWrites(conn)
         self.agents = SqlAgentWrites(conn)
         self.leases = SqlLeaseReads(conn)
+        self.customers = SqlCustomerWrites(conn)
         self.emitted: list[Emitted] = []
 
     def emit(self, event: Event, audience: AgentId | None = None) -> None:

@@ -4,6 +4,8 @@ path's batch contract, `stores` the async ports bundled as `Store`. Everything i
 here, so the rest of hub imports `hub.ports`."""
 
 from hub.ports.inbound import InboundLookup, InboundPlan, InboundWriter, Placement
+from hub.ports.profiles import CustomerProfiles
+from hub.ports.search import Search
 from hub.ports.stores import (
     AgentDirectory,
     Calls,
@@ -22,6 +24,7 @@ from hub.ports.transaction import (
     AgentWrites,
     CallWrites,
     ConversationWrites,
+    CustomerWrites,
     Failed,
     IdentityWrites,
     InboundWrites,
@@ -32,6 +35,7 @@ from hub.ports.transaction import (
     Transaction,
     UnitOfWork,
 )
+from hub.ports.workspace import CannedResponses, SavedViews
 
 __all__ = [
     "Action",
@@ -39,9 +43,12 @@ __all__ = [
     "AgentWrites",
     "CallWrites",
     "Calls",
+    "CannedResponses",
     "Connections",
     "ConversationReader",
     "ConversationWrites",
+    "CustomerProfiles",
+    "CustomerWrites",
     "Customers",
     "EmailStore",
     "EventLog",
@@ -58,6 +65,8 @@ __all__ = [
     "OfferWrites",
     "OutboxWrites",
     "Placement",
+    "SavedViews",
+    "Search",
     "Store",
     "Transaction",
     "UnitOfWork",

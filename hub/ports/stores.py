@@ -30,7 +30,10 @@ from hub.models import (
     Visitor,
 )
 from hub.ports.inbound import InboundWriter
+from hub.ports.profiles import CustomerProfiles
+from hub.ports.search import Search
 from hub.ports.transaction import UnitOfWork
+from hub.ports.workspace import CannedResponses, SavedViews
 
 
 class ConversationReader(Protocol):
@@ -233,3 +236,7 @@ class Store:
     events: EventLog
     leases: Leases
     connections: Connections
+    search: Search
+    profiles: CustomerProfiles
+    canned: CannedResponses
+    views: SavedViews

@@ -5,7 +5,7 @@ read through a facet sees the state the action will change."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -27,6 +27,7 @@ from hub.models import (
 )
 from hub.outbox.items import Claimed, OutboxItem, OutboxRef, OutboxState
 from hub.ports.inbound import Placement
+from hub.records import CustomerFields, CustomerMerge
 
 
 class ConversationWrites(Protocol):
@@ -138,6 +139,41 @@ class IdentityWrites(Protocol):
     def set_opt_out(self, kind: str, address: str, at: datetime | None) -> None: ...
 
 
+class CustomerWrites(Protocol):
+    """Customer profiles inside a write transaction: edits, merges and their undoing."""
+
+    def fields(self, customer_id: CustomerId) -> CustomerFields | None: ...
+
+    def update(self, customer_id: CustomerId, changes: Mapping[str, Any]) -> None:
+        """Set `display_name`, `attributes`, `labels` (those given)."""
+        ...
+
+    def merge(
+        self,
+        survivor: CustomerFields,
+        merged: CustomerFields,
+        result: CustomerFields,
+        by: AgentId | None,
+        at: datetime,
+    ) -> CustomerMerge:
+        """Move every identity and conversation of `merged` (with their messages, calls,
+        outbox rows and timeline entries) to `survivor`, give the survivor `result`'s
+        attributes and labels, mark `merged` merged into it, and record exactly what moved
+        and both customers' fields before. A verified identity the survivor holds as an
+        unverified claim replaces the claim (recorded too)."""
+        ...
+
+    def merge_of(self, merge_id: str) -> CustomerMerge | None: ...
+
+    def latest_merge(self, survivor_id: CustomerId) -> CustomerMerge | None:
+        """The survivor's newest merge not undone."""
+        ...
+
+    def unmerge(self, merge_id: str, at: datetime) -> None:
+        """Put back exactly what the merge moved and both customers' fields as they were."""
+        ...
+
+
 class AgentWrites(Protocol):
     def get(self, agent_id: AgentId) -> Agent | None: ...
 
@@ -179,6 +215,8 @@ class Transaction(Protocol):
     def identities(self) -> IdentityWrites: ...
     @property
     def agents(self) -> AgentWrites: ...
+    @property
+    def customers(self) -> CustomerWrites: ...
     @property
     def leases(self) -> LeaseReads: ...
 

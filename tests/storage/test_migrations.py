@@ -17,6 +17,14 @@ from storage import open_store
 from storage.eventlog import event_log_t
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.outbox import outbox_t
+from storage.search import ENGINE_OBJECTS
+
+
+def _declared(name: str | None, type_: str, _parents: object) -> bool:
+    """The search engine's own objects (FTS5 and its shadow tables, the tsvector column and
+    its GIN index) are dialect-specific and made by migration 0012 only; the search
+    contract tests check them."""
+    return name is None or not any(name.startswith(p) for p in ENGINE_OBJECTS)
 
 
 async def test_migrations_match_the_tables(database_url: str) -> None:
@@ -26,7 +34,10 @@ async def test_migrations_match_the_tables(database_url: str) -> None:
         assert await current_revision(engine) == head_revision()
         async with engine.connect() as conn:
             drift = await conn.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync), SQLModel.metadata)
+                lambda sync: compare_metadata(
+                    MigrationContext.configure(sync, opts={"include_name": _declared}),
+                    SQLModel.metadata,
+                )
             )
         assert drift == []
         await upgrade(engine)  # a second upgrade is a no-op
