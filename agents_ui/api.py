@@ -3,24 +3,32 @@ and /api/docs) and the static pages."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from aiohttp import hdrs, web
 
 from agents_ui.headers import SecurityHeaders
 from agents_ui.rest import binding
+from agents_ui.rest.actions import ActionRoutes
 from agents_ui.rest.auth import AuthRoutes
 from agents_ui.rest.conversations import ConversationRoutes
 from agents_ui.rest.directory import DirectoryRoutes
 from agents_ui.rest.endpoint import Endpoint
 from agents_ui.rest.errors import hub_errors
+from agents_ui.rest.labels import LabelRoutes
+from agents_ui.rest.listing import ListingRoutes
 from agents_ui.rest.reference import Reference
 from agents_ui.session import COOKIE, Sessions, bearer_of
 from hub.errors import AuthError
-from hub.ports import AgentDirectory, ConversationReader
+from hub.models import Agent
+from hub.ports import Scope, Store
+from hub.services.access import QueueDirectory, scope_of
+from hub.services.conversations import ConversationService
+from hub.services.handling import ConversationHandling
+from hub.services.labels import LabelService
 from hub.services.logins import Logins
-from hub.settings import QueueSettings
 
 STATIC = Path(__file__).parent / "static"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -43,6 +51,17 @@ async def asset_types(request: web.Request, handler: Handler) -> web.StreamRespo
     return response
 
 
+@dataclass(frozen=True)
+class ConversationServices:
+    """What the conversation routes act through. `queues` is read at every access check, so
+    a queue directory that changes at run time is honoured at once."""
+
+    conversations: ConversationService
+    handling: ConversationHandling
+    labels: LabelService
+    queues: QueueDirectory
+
+
 class ConsoleApi:
     """The REST API (agents_ui/rest/) and the pages, installed on the app as one piece."""
 
@@ -50,15 +69,26 @@ class ConsoleApi:
         self,
         sessions: Sessions,
         logins: Logins,
-        reader: ConversationReader,
-        agents: AgentDirectory,
-        queues: Sequence[QueueSettings],
+        store: Store,
+        services: ConversationServices,
     ) -> None:
         self._sessions = sessions
+        reader, agents, listing = store.reader, store.agents, store.listing
+
+        def scope(agent: Agent) -> Scope:
+            return scope_of(agent, services.queues())
+
+        actions = ActionRoutes(
+            reader, listing, agents, services.conversations, services.handling, scope
+        )
         self.endpoints: list[Endpoint] = [
             *AuthRoutes(sessions, logins).endpoints(),
-            *DirectoryRoutes(logins, reader, agents, queues).endpoints(),
-            *ConversationRoutes(reader).endpoints(),
+            *DirectoryRoutes(logins, reader, agents, services.queues()).endpoints(),
+            # Before /conversations/{id}, so that /conversations/counts is not taken for an id.
+            *ListingRoutes(listing, scope).endpoints(),
+            *ConversationRoutes(reader, scope).endpoints(),
+            *actions.endpoints(),
+            *LabelRoutes(listing, services.labels).endpoints(),
         ]
 
     def install(self, app: web.Application) -> None:

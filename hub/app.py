@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from agents_ui import AgentsUI, HealthApi
+from agents_ui import AgentsUI, ConversationServices, HealthApi
 from channels.email import EmailChannel
 from channels.twilio import TwilioChannel
 from channels.webchat import WebchatChannel
@@ -29,8 +29,11 @@ from hub.ports import Store
 from hub.services.auth import Authenticator, HashPool, load_or_create_secret, private_dir
 from hub.services.conversations import ConversationService
 from hub.services.delivery import DeliveryService
+from hub.services.handling import ConversationHandling
+from hub.services.labels import LabelService
 from hub.services.logins import Logins
 from hub.services.offers import OfferService
+from hub.services.snoozes import SnoozeAlarm
 from hub.settings import Settings
 from hub.settings.queues import resolve_channels
 from hub.settings.secrets import require_channel_secrets
@@ -41,6 +44,7 @@ from routing import Router
 from storage import open_store
 
 log = logging.getLogger(__name__)
+SNOOZE_CHECK_SECONDS = 1.0  # a snooze ends at most this late
 
 
 async def build_app(settings: Settings) -> web.Application:
@@ -68,6 +72,7 @@ class _Core:
     stream: InboundStream
     relay: OutboxRelay
     conversations: ConversationService
+    handling: ConversationHandling
     offers: OfferService
     auth: Authenticator
     health: Health
@@ -100,6 +105,13 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
         core.holder,
         sockets,
         mailboxes,
+        ConversationServices(
+            core.conversations,
+            core.handling,
+            LabelService(core.work),
+            # The lead swaps in the live queue directory (queues kept in the database).
+            lambda: settings.queues,
+        ),
     )
     stack.push_async_callback(ui.aclose)
     ui.install(app)
@@ -156,13 +168,19 @@ async def _core(settings: Settings, stack: AsyncExitStack) -> _Core:
             holder=holder,
         )
     )
+    conversations = ConversationService(work, settings, relay)
+    handling = ConversationHandling(work, conversations, settings.routing)
+    await stack.enter_async_context(
+        SnoozeAlarm(store.listing, handling, every_seconds=SNOOZE_CHECK_SECONDS)
+    )
     return _Core(
         store=store,
         feed=feed,
         work=work,
         stream=stream,
         relay=relay,
-        conversations=ConversationService(work, settings, relay),
+        conversations=conversations,
+        handling=handling,
         offers=offers,
         auth=auth,
         health=Health(store.events, bus, feed),

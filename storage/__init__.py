@@ -17,6 +17,7 @@ from storage.email import SqlEmailStore
 from storage.eventlog import SqlEventLog
 from storage.ingest import SqlInboundWriter
 from storage.leases import SqlLeases
+from storage.listing import SqlConversationListing
 from storage.migrate import require_current, upgrade
 from storage.queries import SqlConversationReader
 from storage.tables import InstallationRow
@@ -48,6 +49,7 @@ async def open_store(url: str, *, migrate: bool | None = None) -> AsyncIterator[
             events=SqlEventLog(db),
             leases=SqlLeases(db),
             connections=SqlConnections(db),
+            listing=SqlConversationListing(db),
         )
     finally:
         await db.dispose()

@@ -26,6 +26,7 @@ from storage.facets import (
     SqlOfferWrites,
     SqlOutboxWrites,
 )
+from storage.labels import SqlLabelWrites
 
 
 class SqlTransaction:
@@ -41,6 +42,7 @@ class SqlTransaction:
         self.identities = SqlIdentityWrites(conn)
         self.agents = SqlAgentWrites(conn)
         self.leases = SqlLeaseReads(conn)
+        self.labels = SqlLabelWrites(conn)
         self.emitted: list[Emitted] = []
 
     def emit(self, event: Event, audience: AgentId | None = None) -> None:

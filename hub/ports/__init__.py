@@ -4,6 +4,7 @@ path's batch contract, `stores` the async ports bundled as `Store`. Everything i
 here, so the rest of hub imports `hub.ports`."""
 
 from hub.ports.inbound import InboundLookup, InboundPlan, InboundWriter, Placement
+from hub.ports.listing import ConversationFilter, ConversationListing, PageKey, Scope
 from hub.ports.stores import (
     AgentDirectory,
     Calls,
@@ -25,6 +26,7 @@ from hub.ports.transaction import (
     Failed,
     IdentityWrites,
     InboundWrites,
+    LabelWrites,
     LeaseReads,
     MessageWrites,
     OfferWrites,
@@ -40,6 +42,8 @@ __all__ = [
     "CallWrites",
     "Calls",
     "Connections",
+    "ConversationFilter",
+    "ConversationListing",
     "ConversationReader",
     "ConversationWrites",
     "Customers",
@@ -51,13 +55,16 @@ __all__ = [
     "InboundPlan",
     "InboundWriter",
     "InboundWrites",
+    "LabelWrites",
     "LeaseReads",
     "Leases",
     "MailboxCursors",
     "MessageWrites",
     "OfferWrites",
     "OutboxWrites",
+    "PageKey",
     "Placement",
+    "Scope",
     "Store",
     "Transaction",
     "UnitOfWork",

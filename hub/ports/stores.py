@@ -30,6 +30,7 @@ from hub.models import (
     Visitor,
 )
 from hub.ports.inbound import InboundWriter
+from hub.ports.listing import ConversationListing
 from hub.ports.transaction import UnitOfWork
 
 
@@ -233,3 +234,4 @@ class Store:
     events: EventLog
     leases: Leases
     connections: Connections
+    listing: ConversationListing
