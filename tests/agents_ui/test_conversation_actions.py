@@ -160,3 +160,27 @@ async def test_labels_are_made_by_supervisors_and_leave_conversations_when_delet
     assert (await ann.get("/api/v1/labels"))[1]["labels"] == []
     listed = (await sup.get(C))[1]["conversations"]
     assert listed[0]["id"] == conversation.id and listed[0]["labels"] == []
+
+
+async def test_every_conversation_and_label_route_needs_a_session(desk: Desk) -> None:
+    sup, _ = await desk.api_for("Sue", "supervisor")
+    anonymous = sup.as_(None)
+    conversation = await desk.conversation("Gina")
+    path = f"{C}/{conversation.id}"
+    routes = [
+        ("GET", C, None),
+        ("GET", f"{C}/counts", None),
+        ("PATCH", path, {"priority": 1}),
+        *[("POST", f"{path}/{action}", None) for action in ("resolve", "reopen")],
+        ("POST", f"{path}/assign", {"agent_id": "a"}),
+        ("POST", f"{path}/snooze", {"until": "2030-01-01T00:00:00Z"}),
+        ("POST", f"{path}/notes", {"text": "x"}),
+        ("POST", f"{path}/messages", {"text": "x", "client_id": "x"}),
+        ("GET", "/api/v1/labels", None),
+        ("POST", "/api/v1/labels", {"name": "x"}),
+        ("PATCH", "/api/v1/labels/x", {"color": "#000000"}),
+        ("DELETE", "/api/v1/labels/x", None),
+    ]
+    for method, route, body in routes:
+        status, error = await anonymous.call(method, route, body)
+        assert status == 401 and error["error"] == "auth", (method, route)
