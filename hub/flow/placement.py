@@ -90,6 +90,17 @@ def _reopened(conversation: Conversation, now: datetime, plan: InboundPlan) -> C
         return woken
     if conversation.status != "resolved":
         return conversation
+    reopened, status = reopened_now(conversation, now)
+    plan.reopened.append(reopened)
+    plan.emitted.append((status, None))
+    return reopened
+
+
+def reopened_now(
+    conversation: Conversation, now: datetime, by: AgentId | None = None
+) -> tuple[Conversation, StatusChanged]:
+    """A resolved conversation back in its queue: pending, nobody assigned or pinned, waiting
+    from now. The rule for a customer's message into it and for an agent's reopen alike."""
     reopened = conversation.model_copy(
         update={
             "status": "pending",
@@ -98,18 +109,17 @@ def _reopened(conversation: Conversation, now: datetime, plan: InboundPlan) -> C
             "target_agent_id": None,
             "pinned_until": None,
             "resolved_at": None,
+            "snoozed_until": None,
             "queued_at": now,
         }
     )
-    plan.reopened.append(reopened)
     status = StatusChanged(
         conversation_id=conversation.id,
         customer_id=conversation.customer_id,
         status="pending",
-        agent_id=None,
+        agent_id=by,
     )
-    plan.emitted.append((status, None))
-    return reopened
+    return reopened, status
 
 
 def woken_up(conversation: Conversation, now: datetime) -> tuple[Conversation, StatusChanged]:

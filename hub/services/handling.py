@@ -18,7 +18,7 @@ from typing import Any
 
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.events import ConversationUpdated, Mentioned, NoteAdded, StatusChanged, Transferred
-from hub.flow.placement import woken_up
+from hub.flow.placement import reopened_now, woken_up
 from hub.flow.publishing import PublishingWork
 from hub.ids import AgentId, ConversationId, NoteId, new_id
 from hub.models import Agent, Conversation
@@ -96,9 +96,9 @@ class ConversationHandling:
             conversation = _reachable(tx, scope, conversation_id)
             if conversation.status != "resolved":
                 raise Conflict(f"conversation {conversation_id} is not resolved")
-            reopened = conversation.model_copy(update=_REOPENED | {"queued_at": datetime.now(UTC)})
+            reopened, status = reopened_now(conversation, datetime.now(UTC), agent.id)
             tx.conversations.save(reopened)
-            tx.emit(_status(reopened, "pending", agent.id))
+            tx.emit(status)
             return reopened
 
         return await self._work.run(act)
@@ -164,17 +164,6 @@ class ConversationHandling:
             return note_id, mentions
 
         return await self._work.run(act)
-
-
-_REOPENED: dict[str, Any] = {
-    "status": "pending",
-    "assignee_id": None,
-    "assignee_name": None,
-    "target_agent_id": None,
-    "pinned_until": None,
-    "resolved_at": None,
-    "snoozed_until": None,
-}
 
 
 def _reachable(tx: Transaction, scope: Scope, conversation_id: ConversationId) -> Conversation:

@@ -3,9 +3,13 @@ repeat while conversations are written to, and the agent's view limited to their
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
+import itertools
 from datetime import UTC, datetime, timedelta
 
+from hub.models import Conversation
 from tests.agents_ui.conftest import Desk
 
 LIST = "/api/v1/conversations"
@@ -92,6 +96,7 @@ async def test_pages_neither_skip_nor_repeat_while_conversations_are_written_to(
     touched: set[str] = set()
     cursor: str | None = None
     pages = 0
+    writing = asyncio.create_task(_keep_writing(desk, conversations[::5], touched))
     while True:
         query: dict[str, object] = {"limit": 4}
         if cursor:
@@ -111,10 +116,22 @@ async def test_pages_neither_skip_nor_repeat_while_conversations_are_written_to(
             touched.add(conversation.id)
         touched.add((await desk.conversation(f"New{pages}")).id)
         pages += 1
+    writing.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await writing
     assert pages >= 4
     assert len(seen) == len(set(seen)), "a conversation was listed twice"
     untouched = {c.id for c in conversations} - touched
     assert untouched <= set(seen), "an untouched conversation was skipped"
+
+
+async def _keep_writing(desk: Desk, targets: list[Conversation], touched: set[str]) -> None:
+    """Customers write all along, beside the paging (marked before each write lands)."""
+    for n in itertools.count():
+        target = targets[n % len(targets)]
+        touched.add(target.id)
+        await desk.customer_writes(target, f"meanwhile {n}")
+        await asyncio.sleep(0)
 
 
 async def test_an_agent_lists_only_their_queues_and_their_own(desk: Desk) -> None:
