@@ -149,3 +149,25 @@ async def test_an_agent_lists_only_their_queues_and_their_own(desk: Desk) -> Non
     assert status == 403 and error["error"] == "forbidden"
     assert (await bill.get(f"{LIST}/{billing.id}"))[0] == 200
     assert ann_id  # Ann sees a billing conversation once it is assigned to her: see actions
+
+
+async def test_notes_replies_edits_and_status_changes_are_activity(desk: Desk) -> None:
+    sup, _ = await desk.api_for("Sue", "supervisor")
+    first = await desk.conversation("First")
+    second = await desk.conversation("Second")
+
+    async def top() -> str:
+        return str((await sup.get(LIST))[1]["conversations"][0]["id"])
+
+    assert await top() == second.id
+    await sup.post(f"{LIST}/{first.id}/notes", {"text": "a note"})
+    assert await top() == first.id
+    await sup.patch(f"{LIST}/{second.id}", {"priority": 2})
+    assert await top() == second.id
+    await sup.post(f"{LIST}/{first.id}/resolve")
+    assert await top() == first.id
+    await sup.post(f"{LIST}/{second.id}/messages", {"text": "hello", "client_id": "c"})
+    listed = (await sup.get(LIST))[1]["conversations"][0]
+    assert listed["id"] == second.id
+    assert listed["last_message"]["direction"] == "out"
+    assert listed["last_message"]["text"] == "hello"
