@@ -4,12 +4,14 @@ and /api/docs) and the static pages."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from aiohttp import hdrs, web
 
 from agents_ui.headers import SecurityHeaders
 from agents_ui.rest import binding
+from agents_ui.rest.actions import ActionRoutes
 from agents_ui.rest.auth import AuthRoutes
 from agents_ui.rest.canned import CannedRoutes
 from agents_ui.rest.conversations import ConversationRoutes
@@ -17,15 +19,21 @@ from agents_ui.rest.customers import CustomerRoutes
 from agents_ui.rest.directory import DirectoryRoutes
 from agents_ui.rest.endpoint import Endpoint
 from agents_ui.rest.errors import hub_errors
+from agents_ui.rest.labels import LabelRoutes
+from agents_ui.rest.listing import ListingRoutes
 from agents_ui.rest.reference import Reference
 from agents_ui.rest.search import SearchRoutes
 from agents_ui.rest.views import ViewRoutes
 from agents_ui.session import COOKIE, Sessions, bearer_of
 from hub.errors import AuthError
-from hub.ports import Store
+from hub.models import Agent
+from hub.ports import Scope, Store
+from hub.services.access import QueueDirectory, scope_of
+from hub.services.conversations import ConversationService
 from hub.services.customers import CustomerService
+from hub.services.handling import ConversationHandling
+from hub.services.labels import LabelService
 from hub.services.logins import Logins
-from hub.settings import QueueSettings
 
 STATIC = Path(__file__).parent / "static"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -48,6 +56,18 @@ async def asset_types(request: web.Request, handler: Handler) -> web.StreamRespo
     return response
 
 
+@dataclass(frozen=True)
+class ConversationServices:
+    """What the conversation routes act through. `queues` is read at every access check, so
+    a queue directory that changes at run time is honoured at once."""
+
+    conversations: ConversationService
+    handling: ConversationHandling
+    labels: LabelService
+    customers: CustomerService
+    queues: QueueDirectory
+
+
 class ConsoleApi:
     """The REST API (agents_ui/rest/) and the pages, installed on the app as one piece."""
 
@@ -56,20 +76,30 @@ class ConsoleApi:
         sessions: Sessions,
         logins: Logins,
         store: Store,
-        customers: CustomerService,
-        queues: Sequence[QueueSettings],
+        services: ConversationServices,
         files: Sequence[Endpoint] = (),
     ) -> None:
         self._sessions = sessions
-        reader = store.reader
+        reader, agents, listing = store.reader, store.agents, store.listing
+
+        def scope(agent: Agent) -> Scope:
+            return scope_of(agent, services.queues())
+
+        actions = ActionRoutes(
+            reader, listing, agents, services.conversations, services.handling, scope
+        )
         self.endpoints: list[Endpoint] = [
             *files,
             *AuthRoutes(sessions, logins).endpoints(),
-            *DirectoryRoutes(logins, reader, store.agents, queues).endpoints(),
-            *ConversationRoutes(reader).endpoints(),
-            *SearchRoutes(store.search, queues).endpoints(),
-            *CustomerRoutes(store.profiles, store.search, customers).endpoints(),
-            *CannedRoutes(store.canned, reader, queues).endpoints(),
+            *DirectoryRoutes(logins, reader, agents, services.queues()).endpoints(),
+            # Before /conversations/{id}, so that /conversations/counts is not taken for an id.
+            *ListingRoutes(listing, scope).endpoints(),
+            *ConversationRoutes(reader, scope).endpoints(),
+            *actions.endpoints(),
+            *LabelRoutes(listing, services.labels).endpoints(),
+            *SearchRoutes(store.search, scope).endpoints(),
+            *CustomerRoutes(store.profiles, store.search, services.customers).endpoints(),
+            *CannedRoutes(store.canned, reader, scope).endpoints(),
             *ViewRoutes(store.views).endpoints(),
         ]
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from agents_ui.agent_socket import AgentSocket
-from agents_ui.api import ConsoleApi
+from agents_ui.api import ConsoleApi, ConversationServices
 from agents_ui.dashboard import Dashboard
 from agents_ui.files import FilesApi
 from agents_ui.presence import ConnectionTracker
@@ -18,7 +18,6 @@ from hub.models import MailboxState
 from hub.ports import Store
 from hub.services.auth import Authenticator
 from hub.services.conversations import ConversationService
-from hub.services.customers import CustomerService
 from hub.services.logins import Logins
 from hub.services.offers import OfferService
 from hub.settings import Settings
@@ -38,7 +37,7 @@ class AgentsUI:
         holder: str,
         sockets: SocketHub,
         mailboxes: Callable[[], list[MailboxState]],
-        customers: CustomerService,
+        services: ConversationServices,
     ) -> None:
         self._sockets = sockets
         self._tracker = ConnectionTracker(
@@ -53,9 +52,7 @@ class AgentsUI:
             settings.server.data_dir / "attachments",
             settings.channels.email.max_attachment_bytes,
         )
-        self._api = ConsoleApi(
-            sessions, logins, store, customers, settings.queues, self._files.endpoints()
-        )
+        self._api = ConsoleApi(sessions, logins, store, services, self._files.endpoints())
         self._agent_socket = AgentSocket(
             sessions,
             conversations,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from agents_ui import AgentsUI, HealthApi
+from agents_ui import AgentsUI, ConversationServices, HealthApi
 from channels.email import EmailChannel
 from channels.twilio import TwilioChannel
 from channels.webchat import WebchatChannel
@@ -30,8 +30,11 @@ from hub.services.auth import Authenticator, HashPool, load_or_create_secret, pr
 from hub.services.conversations import ConversationService
 from hub.services.customers import CustomerService
 from hub.services.delivery import DeliveryService
+from hub.services.handling import ConversationHandling
+from hub.services.labels import LabelService
 from hub.services.logins import Logins
 from hub.services.offers import OfferService
+from hub.services.snoozes import SnoozeAlarm
 from hub.settings import Settings
 from hub.settings.queues import resolve_channels
 from hub.settings.secrets import require_channel_secrets
@@ -42,6 +45,7 @@ from routing import Router
 from storage import open_store
 
 log = logging.getLogger(__name__)
+SNOOZE_CHECK_SECONDS = 1.0  # a snooze ends at most this late
 
 
 async def build_app(settings: Settings) -> web.Application:
@@ -69,6 +73,7 @@ class _Core:
     stream: InboundStream
     relay: OutboxRelay
     conversations: ConversationService
+    handling: ConversationHandling
     offers: OfferService
     auth: Authenticator
     health: Health
@@ -101,7 +106,14 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
         core.holder,
         sockets,
         mailboxes,
-        CustomerService(core.work),
+        ConversationServices(
+            core.conversations,
+            core.handling,
+            LabelService(core.work),
+            CustomerService(core.work),
+            # The lead swaps in the live queue directory (queues kept in the database).
+            lambda: settings.queues,
+        ),
     )
     stack.push_async_callback(ui.aclose)
     ui.install(app)
@@ -158,13 +170,19 @@ async def _core(settings: Settings, stack: AsyncExitStack) -> _Core:
             holder=holder,
         )
     )
+    conversations = ConversationService(work, settings, relay)
+    handling = ConversationHandling(work, conversations, settings.routing)
+    await stack.enter_async_context(
+        SnoozeAlarm(store.listing, handling, every_seconds=SNOOZE_CHECK_SECONDS)
+    )
     return _Core(
         store=store,
         feed=feed,
         work=work,
         stream=stream,
         relay=relay,
-        conversations=ConversationService(work, settings, relay),
+        conversations=conversations,
+        handling=handling,
         offers=offers,
         auth=auth,
         health=Health(store.events, bus, feed),

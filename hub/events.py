@@ -80,6 +80,34 @@ class NoteAdded(_Event):
     agent_id: AgentId
     agent_name: str
     text: str
+    # Agents the note names (`@Ann Lee`, `@ann@example.com`): each is also sent a `mention`.
+    mentions: tuple[AgentId, ...] = ()
+
+
+class Mentioned(_Event):
+    """A note named this agent: the note delivered to their console stream, so they are told
+    even when the conversation is not theirs. Not a timeline entry (the note is)."""
+
+    type: Literal["mention"] = "mention"
+    conversation_id: ConversationId
+    customer_id: CustomerId
+    note_id: NoteId
+    agent_id: AgentId  # the agent mentioned
+    by_agent_id: AgentId
+    by_agent_name: str
+    text: str
+
+
+class ConversationUpdated(_Event):
+    """An agent edited the conversation (PATCH /api/v1/conversations/{id}): `changes` holds
+    the new value of each field that changed, among priority, labels, subject and
+    snoozed_until (labels as the full list of names)."""
+
+    type: Literal["conversation_updated"] = "conversation_updated"
+    conversation_id: ConversationId
+    customer_id: CustomerId
+    agent_id: AgentId
+    changes: dict[str, Any]
 
 
 class OfferMade(_Event):
@@ -156,6 +184,8 @@ class StatusChanged(_Event):
     customer_id: CustomerId
     status: ConversationStatus
     agent_id: AgentId | None
+    # Set when the status is `snoozed`: when it wakes by itself.
+    snoozed_until: datetime | None = None
 
 
 class DeliveryUpdated(_Event):
@@ -235,6 +265,8 @@ Event = Annotated[
     ConversationOpened
     | MessageCreated
     | NoteAdded
+    | Mentioned
+    | ConversationUpdated
     | OfferMade
     | OfferClosed
     | Assigned
@@ -314,7 +346,7 @@ def customer_of(event: Event) -> CustomerId | None:
     """The customer whose timeline the event belongs on, if any."""
     if isinstance(event, ConversationOpened):
         return event.conversation.customer_id
-    if isinstance(event, PresenceChanged):
+    if isinstance(event, PresenceChanged | Mentioned):
         return None
     return event.customer_id
 
@@ -333,3 +365,12 @@ def conversation_of(event: Event) -> ConversationId | None:
     if isinstance(event, PresenceChanged | CustomersMerged | CustomersUnmerged):
         return None
     return event.conversation_id
+
+
+# What moves a conversation's `last_activity_at` (the listing's order): a message either way,
+# a note, a status change, an edit, its opening. Offers and deliveries do not.
+ACTIVITY = (ConversationOpened, MessageCreated, NoteAdded, StatusChanged, ConversationUpdated)
+
+
+def is_activity(event: Event) -> bool:
+    return isinstance(event, ACTIVITY)

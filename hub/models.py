@@ -13,7 +13,10 @@ from hub.ids import AgentId, ConversationId, CustomerId, MessageId, OfferId
 # A channel's name; `hub.channel.Channel` is the protocol a channel adapter keeps.
 ChannelName = Literal["webchat", "email", "sms", "voice"]
 CHANNELS: tuple[ChannelName, ...] = ("webchat", "email", "sms", "voice")
-ConversationStatus = Literal["pending", "open", "resolved"]
+# pending: waiting in its queue; open: assigned; snoozed: held until `snoozed_until` (not
+# offered), then back to pending (or open, if it has an assignee); resolved: done.
+ConversationStatus = Literal["pending", "open", "snoozed", "resolved"]
+CONVERSATION_STATUSES: tuple[ConversationStatus, ...] = ("open", "pending", "snoozed", "resolved")
 # The kind of customer identity each channel's address is (opt-outs are kept per identity).
 IDENTITY_KIND: dict[ChannelName, str] = {"sms": "phone", "voice": "phone", "email": "email"}
 Presence = Literal["available", "away", "offline"]
@@ -89,6 +92,34 @@ class Conversation(Record):
     first_assigned_at: datetime | None = None
     first_response_at: datetime | None = None
     resolved_at: datetime | None = None
+    # A snoozed conversation wakes then (hub/services/snoozes.py), or at the customer's next
+    # message, whichever comes first.
+    snoozed_until: datetime | None = None
+
+
+class Label(Record):
+    """A tag agents put on conversations (`billing`, `vip`); names are unique."""
+
+    name: str
+    color: str = "#888888"
+    description: str = ""
+
+
+class LastMessage(Record):
+    """A conversation's latest message as the listing shows it."""
+
+    text: str  # at most 140 characters
+    direction: Direction
+    at: datetime
+
+
+class ListedConversation(Conversation):
+    """A row of GET /api/v1/conversations: the conversation, its labels (by name), its latest
+    message, and when anything last happened in it (the listing's order)."""
+
+    labels: tuple[str, ...] = ()
+    last_message: LastMessage | None = None
+    last_activity_at: datetime
 
 
 class Message(Record):

@@ -70,8 +70,12 @@ class EventApplier:
                 offered = self._state.resolve(event.conversation_id)
                 if offered is not None:
                     await self._close(offered, "cancelled", "conversation resolved")
+            case StatusChanged(status="snoozed"):
+                offered = self._state.snooze(event.conversation_id)
+                if offered is not None:
+                    await self._close(offered, "cancelled", "conversation snoozed")
             case StatusChanged(status="pending"):
-                # Reopened by a customer's reply: it waits in its queue again.
+                # Reopened or woken from a snooze: it waits in its queue again.
                 reopened = await self._reader.conversation(event.conversation_id)
                 if reopened is not None:
                     self._state.track(reopened)

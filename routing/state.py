@@ -91,9 +91,12 @@ class RoutingState:
         """Learn of an unresolved conversation; one already known is left as it is."""
         if conversation.id in self.tickets or conversation.status == "resolved":
             return
-        assignee = conversation.assignee_id if conversation.status == "open" else None
-        if conversation.status == "open" and assignee is None:
-            return  # open without an assignee is not routable; the database says otherwise
+        # A snoozed conversation still holds its assignee's slot; one nobody holds is out of
+        # the queue until it wakes (a `status` event brings it back).
+        held = conversation.status in ("open", "snoozed")
+        assignee = conversation.assignee_id if held else None
+        if held and assignee is None:
+            return  # open without an assignee is not routable; snoozed unassigned not yet
         ticket = Ticket(
             conversation_id=conversation.id,
             customer_id=conversation.customer_id,
@@ -162,6 +165,14 @@ class RoutingState:
             for t in self.tickets.values()
             if t.pinned_until is not None and t.target_agent_id is not None and not t.assignee
         }
+
+    def snooze(self, conversation_id: ConversationId) -> Reservation | None:
+        """Snoozed: a waiting conversation leaves the queue (its pending offer, returned, must
+        be cancelled); an assigned one stays its agent's, slot and all."""
+        ticket = self.tickets.get(conversation_id)
+        if ticket is not None and ticket.assignee is not None:
+            return None
+        return self.resolve(conversation_id)
 
     def resolve(self, conversation_id: ConversationId) -> Reservation | None:
         """Forget the conversation; returns its pending offer, which must be cancelled (its

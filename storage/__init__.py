@@ -17,6 +17,7 @@ from storage.email import SqlEmailStore
 from storage.eventlog import SqlEventLog
 from storage.ingest import SqlInboundWriter
 from storage.leases import SqlLeases
+from storage.listing import SqlConversationListing
 from storage.migrate import require_current, upgrade
 from storage.profiles import SqlCustomerProfiles
 from storage.queries import SqlConversationReader
@@ -55,6 +56,7 @@ async def open_store(url: str, *, migrate: bool | None = None) -> AsyncIterator[
             profiles=SqlCustomerProfiles(db),
             canned=SqlCannedResponses(db),
             views=SqlSavedViews(db),
+            listing=SqlConversationListing(db),
         )
     finally:
         await db.dispose()

@@ -16,17 +16,19 @@ from hub.events import (
     Envelope,
     Event,
     conversation_of,
+    is_activity,
     read_event,
     timeline_customers,
 )
 from hub.ids import AgentId, EventId
 from storage.database import Database
-from storage.tables import EventLogRetentionRow, EventLogRow, TimelineEntryRow
+from storage.tables import ConversationRow, EventLogRetentionRow, EventLogRow, TimelineEntryRow
 
 log = logging.getLogger(__name__)
 event_log_t = EventLogRow.__table__  # type: ignore[attr-defined]
 timeline_t = TimelineEntryRow.__table__  # type: ignore[attr-defined]
 retention_t = EventLogRetentionRow.__table__  # type: ignore[attr-defined]
+_conversation_t = ConversationRow.__table__  # type: ignore[attr-defined]
 Emitted = tuple[Event, AgentId | None]
 
 
@@ -65,10 +67,26 @@ def write_events(conn: sa.Connection, emitted: Sequence[Emitted]) -> list[Envelo
     ]
     if timeline_rows:
         conn.execute(sa.insert(timeline_t), timeline_rows)
+    _touch_activity(conn, emitted, at)
     return [
         Envelope(id=EventId(event_id), at=at, audience=audience, event=event)
         for (event, audience), event_id in zip(emitted, ids, strict=True)
     ]
+
+
+def _touch_activity(conn: sa.Connection, emitted: Sequence[Emitted], at: datetime) -> None:
+    """Move `last_activity_at` of the conversations these events are activity on, in the same
+    transaction and one statement whatever the batch. Only forward: a page cursor relies on
+    a conversation never sinking below a place it was already listed at."""
+    touched = {c for event, _ in emitted if is_activity(event) and (c := conversation_of(event))}
+    if not touched:
+        return
+    column = _conversation_t.c.last_activity_at
+    conn.execute(
+        sa.update(_conversation_t)
+        .where(_conversation_t.c.id.in_(touched), column < at)
+        .values(last_activity_at=at)
+    )
 
 
 class SqlEventLog:

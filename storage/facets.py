@@ -252,7 +252,9 @@ class SqlAgentWrites:
 
     def holds(self, agent_id: AgentId, excluding: ConversationId) -> dict[str, int]:
         assigned = sa.select(conversation_t.c.id, conversation_t.c.channel).where(
-            conversation_t.c.assignee_id == agent_id, conversation_t.c.status == "open"
+            # A snoozed conversation stays its assignee's: it comes back open to them.
+            conversation_t.c.assignee_id == agent_id,
+            conversation_t.c.status.in_(("open", "snoozed")),
         )
         offered = (
             sa.select(conversation_t.c.id, conversation_t.c.channel)

@@ -53,7 +53,8 @@ def write_plan(
     says; the plan's events are the caller's to write (its own batch, or a transaction's)."""
     plan = place(batch, lookup(conn, batch), datetime.now(UTC))
     if plan.opened:
-        conn.execute(sa.insert(conversation_t), [conversation_values(c) for c in plan.opened])
+        rows = [conversation_values(c) | {"last_activity_at": c.created_at} for c in plan.opened]
+        conn.execute(sa.insert(conversation_t), rows)
     for conversation in plan.reopened:
         conn.execute(
             sa.update(conversation_t)

@@ -56,6 +56,7 @@ def to_conversation(row: Any) -> Conversation:
         first_assigned_at=row.first_assigned_at,
         first_response_at=row.first_response_at,
         resolved_at=row.resolved_at,
+        snoozed_until=row.snoozed_until,
     )
 
 

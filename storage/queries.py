@@ -49,8 +49,10 @@ class SqlConversationReader:
         return await self._conversations(conversation_t.c.status != "resolved")
 
     async def assigned_to(self, agent_id: AgentId) -> list[Conversation]:
+        # A snoozed conversation is still its assignee's (it wakes open to them).
         return await self._conversations(
-            conversation_t.c.assignee_id == agent_id, conversation_t.c.status == "open"
+            conversation_t.c.assignee_id == agent_id,
+            conversation_t.c.status.in_(("open", "snoozed")),
         )
 
     async def _conversations(self, *where: sa.ColumnElement[bool]) -> list[Conversation]:

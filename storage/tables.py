@@ -134,7 +134,11 @@ class CustomerIdentityRow(SQLModel, table=True):
 
 class ConversationRow(SQLModel, table=True):
     __tablename__ = "conversation"
-    __table_args__ = (sa.Index("ix_conversation_customer_status", "customer_id", "status"),)
+    __table_args__ = (
+        sa.Index("ix_conversation_customer_status", "customer_id", "status"),
+        # The listing's order and its keyset cursor: newest activity first, id breaks ties.
+        sa.Index("ix_conversation_activity", "last_activity_at", "id"),
+    )
     id: str = Field(primary_key=True, max_length=32)
     customer_id: str = Field(foreign_key="customer.id")
     channel: str = Field(max_length=16)
@@ -153,6 +157,29 @@ class ConversationRow(SQLModel, table=True):
     first_assigned_at: datetime | None = _utc(default=None)
     first_response_at: datetime | None = _utc(default=None)
     resolved_at: datetime | None = _utc(default=None)
+    snoozed_until: datetime | None = _utc(default=None)
+    # Kept by storage (eventlog.write_events) from the events that count as activity
+    # (hub.events.is_activity); it only ever moves forward, which the listing's cursor needs.
+    last_activity_at: datetime = _utc()
+
+
+class LabelRow(SQLModel, table=True):
+    __tablename__ = "labels"
+    name: str = Field(primary_key=True, max_length=64)
+    color: str = Field(max_length=32)
+    description: str = ""
+
+
+class ConversationLabelRow(SQLModel, table=True):
+    __tablename__ = "conversation_labels"
+    conversation_id: str = Field(primary_key=True, foreign_key="conversation.id")
+    label: str = Field(
+        primary_key=True,
+        max_length=64,
+        foreign_key="labels.name",
+        ondelete="CASCADE",
+        index=True,
+    )
 
 
 class MessageRow(SQLModel, table=True):

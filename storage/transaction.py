@@ -26,6 +26,7 @@ from storage.facets import (
     SqlOfferWrites,
     SqlOutboxWrites,
 )
+from storage.labels import SqlLabelWrites
 from storage.merges import SqlCustomerWrites
 
 
@@ -43,6 +44,7 @@ class SqlTransaction:
         self.agents = SqlAgentWrites(conn)
         self.leases = SqlLeaseReads(conn)
         self.customers = SqlCustomerWrites(conn)
+        self.labels = SqlLabelWrites(conn)
         self.emitted: list[Emitted] = []
 
     def emit(self, event: Event, audience: AgentId | None = None) -> None:

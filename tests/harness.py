@@ -68,7 +68,13 @@ class RunningHub:
         return f"ws://127.0.0.1:{self.port}"
 
     async def add_agent(
-        self, name: str, role: str = "agent", *, voice_target: str | None = None, **capacity: int
+        self,
+        name: str,
+        role: str = "agent",
+        *,
+        voice_target: str | None = None,
+        skills: tuple[str, ...] = (),
+        **capacity: int,
     ) -> dict[str, str]:
         email = f"{name.lower().replace(' ', '.')}@example.com"
         async with open_store(self.settings.database_url) as store:
@@ -76,8 +82,8 @@ class RunningHub:
                 name,
                 email,
                 hash_password("password123"),
-                role,
-                [],  # type: ignore[arg-type]
+                role,  # type: ignore[arg-type]
+                list(skills),
                 dict(self.settings.routing.default_capacity) | capacity,
                 voice_target=voice_target,
             )

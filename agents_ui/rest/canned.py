@@ -3,19 +3,19 @@ supervisors and admins manage them; `render` fills their placeholders for a conv
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agents_ui.rest.endpoint import Call, Endpoint
-from hub.errors import Forbidden, NotFound
+from hub.errors import NotFound
 from hub.ids import ConversationId
-from hub.ports import CannedResponses, ConversationReader
+from hub.models import Agent
+from hub.ports import CannedResponses, ConversationReader, Scope
 from hub.records import CannedResponse
+from hub.services.access import require_access
 from hub.services.canned import placeholders, render
-from hub.services.queue_access import visible_queues
-from hub.settings import QueueSettings
 
 ShortCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w.-]+$")]
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
@@ -67,11 +67,11 @@ class CannedRoutes:
         self,
         canned: CannedResponses,
         reader: ConversationReader,
-        queues: Sequence[QueueSettings],
+        scope: Callable[[Agent], Scope],
     ) -> None:
         self._canned = canned
         self._reader = reader
-        self._queues = queues
+        self._scope = scope
 
     def endpoints(self) -> list[Endpoint]:
         tag, path = "canned-responses", "/api/v1/canned-responses"
@@ -118,8 +118,6 @@ class CannedRoutes:
         conversation = await self._reader.conversation(ConversationId(query.conversation_id))
         if conversation is None:
             raise NotFound("conversation", query.conversation_id)
-        queues = visible_queues(call.agent, self._queues)
-        if queues is not None and conversation.queue not in queues:
-            raise Forbidden("that conversation is not in your queues")
+        require_access(self._scope(call.agent), conversation)
         values = placeholders(conversation.customer_name, call.agent.name)
         return Rendered(text=render(canned.text, values))

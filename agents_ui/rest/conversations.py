@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import BaseModel
 
 from agents_ui.rest.endpoint import Call, Endpoint
 from hub.errors import NotFound
 from hub.ids import ConversationId, CustomerId
-from hub.models import Conversation, Customer, Message, TimelineEntry
-from hub.ports import ConversationReader
+from hub.models import Agent, Conversation, Customer, Message, TimelineEntry
+from hub.ports import ConversationReader, Scope
+from hub.services.access import require_access
 
 
 class ConversationDetail(BaseModel):
@@ -22,8 +25,9 @@ class CustomerTimeline(BaseModel):
 
 
 class ConversationRoutes:
-    def __init__(self, reader: ConversationReader) -> None:
+    def __init__(self, reader: ConversationReader, scope: Callable[[Agent], Scope]) -> None:
         self._reader = reader
+        self._scope = scope
 
     def endpoints(self) -> list[Endpoint]:
         return [
@@ -40,6 +44,7 @@ class ConversationRoutes:
         conversation = await self._reader.conversation(conversation_id)
         if conversation is None:
             raise NotFound("conversation", conversation_id)
+        require_access(self._scope(call.agent), conversation)
         messages = await self._reader.messages(conversation_id)
         return ConversationDetail(conversation=conversation, messages=messages)
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
 from agents_ui.rest.endpoint import Call, Endpoint
-from hub.ports import Search
+from hub.models import Agent
+from hub.ports import Scope, Search
 from hub.records import ConversationHit, CustomerHit
-from hub.services.queue_access import visible_queues
 from hub.services.search_terms import parse_terms
-from hub.settings import QueueSettings
 
 
 class SearchQuery(BaseModel):
@@ -25,9 +24,9 @@ class SearchAnswer(BaseModel):
 
 
 class SearchRoutes:
-    def __init__(self, search: Search, queues: Sequence[QueueSettings]) -> None:
+    def __init__(self, search: Search, scope: Callable[[Agent], Scope]) -> None:
         self._search = search
-        self._queues = queues
+        self._scope = scope
 
     def endpoints(self) -> list[Endpoint]:
         return [
@@ -42,7 +41,8 @@ class SearchRoutes:
         terms = parse_terms(query.q)
         if terms is None:
             return SearchAnswer(conversations=[], customers=[])
-        queues = visible_queues(call.agent, self._queues)
+        scope = self._scope(call.agent)
+        queues = None if scope.everything else scope.queues
         return SearchAnswer(
             conversations=await self._search.conversations(terms, query.limit, queues),
             customers=await self._search.customers(terms, query.limit),

@@ -21,7 +21,7 @@
  * @property {string | null} [customer_name]
  * @property {string} [channel]
  * @property {string} [queue]
- * @property {string} [status] open | pending | resolved
+ * @property {string} [status] open | pending | snoozed | resolved
  * @property {string | null} [assignee_id]
  * @property {string | null} [assignee_name]
  * @property {string | null} [target_agent_id] waiting for this agent only

@@ -8,6 +8,8 @@ The rules:
 - a message naming a conversation (`conversation_id`: voicemail into its call's conversation,
   an email reply into its thread) goes there; a resolved one is reopened: pending again, in
   its queue, with nobody assigned, and a `status` event that puts it back before the router;
+- a message into a snoozed conversation wakes it at once: pending again in its queue (open,
+  if it has an assignee), with a `status` event, as when its snooze runs out;
 - a message asking for a fresh conversation (`new_conversation`: each phone call) gets one
   of its own;
 - any other message joins its customer's unresolved conversation on that channel (the newest
@@ -20,7 +22,14 @@ from datetime import datetime
 
 from hub.events import ConversationOpened, Event, MessageCreated, StatusChanged
 from hub.ids import AgentId, ConversationId, CustomerId, MessageId, new_id
-from hub.models import ChannelName, Conversation, InboundMessage, Ingested, Message
+from hub.models import (
+    ChannelName,
+    Conversation,
+    ConversationStatus,
+    InboundMessage,
+    Ingested,
+    Message,
+)
 from hub.ports import InboundLookup, InboundPlan
 
 Slot = tuple[CustomerId, ChannelName] | str
@@ -74,8 +83,24 @@ def _named(
 
 
 def _reopened(conversation: Conversation, now: datetime, plan: InboundPlan) -> Conversation:
+    if conversation.status == "snoozed":
+        woken, status = woken_up(conversation, now)
+        plan.reopened.append(woken)
+        plan.emitted.append((status, woken.assignee_id))
+        return woken
     if conversation.status != "resolved":
         return conversation
+    reopened, status = reopened_now(conversation, now)
+    plan.reopened.append(reopened)
+    plan.emitted.append((status, None))
+    return reopened
+
+
+def reopened_now(
+    conversation: Conversation, now: datetime, by: AgentId | None = None
+) -> tuple[Conversation, StatusChanged]:
+    """A resolved conversation back in its queue: pending, nobody assigned or pinned, waiting
+    from now. The rule for a customer's message into it and for an agent's reopen alike."""
     reopened = conversation.model_copy(
         update={
             "status": "pending",
@@ -84,18 +109,34 @@ def _reopened(conversation: Conversation, now: datetime, plan: InboundPlan) -> C
             "target_agent_id": None,
             "pinned_until": None,
             "resolved_at": None,
+            "snoozed_until": None,
             "queued_at": now,
         }
     )
-    plan.reopened.append(reopened)
     status = StatusChanged(
         conversation_id=conversation.id,
         customer_id=conversation.customer_id,
         status="pending",
-        agent_id=None,
+        agent_id=by,
     )
-    plan.emitted.append((status, None))
-    return reopened
+    return reopened, status
+
+
+def woken_up(conversation: Conversation, now: datetime) -> tuple[Conversation, StatusChanged]:
+    """A snoozed conversation awake: open again if someone holds it, else pending in its queue,
+    waiting from now. The rule for a customer's message and for a snooze running out alike."""
+    status: ConversationStatus = "open" if conversation.assignee_id is not None else "pending"
+    update: dict[str, object] = {"status": status, "snoozed_until": None}
+    if status == "pending":
+        update["queued_at"] = now
+    woken = conversation.model_copy(update=update)
+    event = StatusChanged(
+        conversation_id=conversation.id,
+        customer_id=conversation.customer_id,
+        status=status,
+        agent_id=conversation.assignee_id,
+    )
+    return woken, event
 
 
 def _shared(
@@ -114,6 +155,10 @@ def _shared(
         if item.dedupe_key in placed:
             continue
         slot = _slot(item)
+        if slot in slots and slots[slot].status == "snoozed":
+            # Woken once, whether by a message naming it or by this one.
+            woken = {c.id: c for c in plan.reopened}
+            slots[slot] = woken.get(slots[slot].id) or _reopened(slots[slot], now, plan)
         if slot not in slots:
             name = lookup.customer_names.get(item.customer_id, "")
             slots[slot] = _new_conversation(item, name, now)

@@ -4,6 +4,7 @@ path's batch contract, `stores` the async ports bundled as `Store`. Everything i
 here, so the rest of hub imports `hub.ports`."""
 
 from hub.ports.inbound import InboundLookup, InboundPlan, InboundWriter, Placement
+from hub.ports.listing import ConversationFilter, ConversationListing, PageKey, Scope
 from hub.ports.profiles import CustomerProfiles
 from hub.ports.search import Search
 from hub.ports.stores import (
@@ -28,6 +29,7 @@ from hub.ports.transaction import (
     Failed,
     IdentityWrites,
     InboundWrites,
+    LabelWrites,
     LeaseReads,
     MessageWrites,
     OfferWrites,
@@ -45,6 +47,8 @@ __all__ = [
     "Calls",
     "CannedResponses",
     "Connections",
+    "ConversationFilter",
+    "ConversationListing",
     "ConversationReader",
     "ConversationWrites",
     "CustomerProfiles",
@@ -58,14 +62,17 @@ __all__ = [
     "InboundPlan",
     "InboundWriter",
     "InboundWrites",
+    "LabelWrites",
     "LeaseReads",
     "Leases",
     "MailboxCursors",
     "MessageWrites",
     "OfferWrites",
     "OutboxWrites",
+    "PageKey",
     "Placement",
     "SavedViews",
+    "Scope",
     "Search",
     "Store",
     "Transaction",

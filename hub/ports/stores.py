@@ -30,6 +30,7 @@ from hub.models import (
     Visitor,
 )
 from hub.ports.inbound import InboundWriter
+from hub.ports.listing import ConversationListing
 from hub.ports.profiles import CustomerProfiles
 from hub.ports.search import Search
 from hub.ports.transaction import UnitOfWork
@@ -42,7 +43,10 @@ class ConversationReader(Protocol):
     async def customer(self, customer_id: CustomerId) -> Customer | None: ...
     async def timeline(self, customer_id: CustomerId) -> list[TimelineEntry]: ...
     async def unresolved(self) -> list[Conversation]: ...
-    async def assigned_to(self, agent_id: AgentId) -> list[Conversation]: ...
+    async def assigned_to(self, agent_id: AgentId) -> list[Conversation]:
+        """The agent's conversations: open ones, and snoozed ones they keep."""
+        ...
+
     async def pending_offers(self, agent_id: AgentId | None = None) -> list[Offer]: ...
     async def queue_stats(
         self, queues: Sequence[tuple[str, int]], since: datetime
@@ -240,3 +244,4 @@ class Store:
     profiles: CustomerProfiles
     canned: CannedResponses
     views: SavedViews
+    listing: ConversationListing

@@ -21,6 +21,7 @@ from hub.models import (
     Identity,
     InboundMessage,
     Ingested,
+    Label,
     Message,
     Offer,
     Presence,
@@ -186,6 +187,32 @@ class AgentWrites(Protocol):
         ...
 
 
+class LabelWrites(Protocol):
+    """Labels, and which conversations carry them."""
+
+    def get(self, name: str) -> Label | None: ...
+
+    def add(self, label: Label) -> None: ...
+
+    def update(self, label: Label) -> None: ...
+
+    def delete(self, name: str) -> list[ConversationId]:
+        """Delete the label and take it off every conversation; those conversations."""
+        ...
+
+    def existing(self, names: Sequence[str]) -> set[str]:
+        """Which of these names are labels."""
+        ...
+
+    def of(self, conversation_id: ConversationId) -> tuple[str, ...]:
+        """The conversation's labels, by name."""
+        ...
+
+    def set_for(self, conversation_id: ConversationId, names: Sequence[str]) -> None:
+        """Replace the conversation's labels with `names` (all existing labels)."""
+        ...
+
+
 class LeaseReads(Protocol):
     def epoch(self, name: str) -> int | None:
         """The lease's current epoch (None if never taken), read inside this transaction,
@@ -219,6 +246,8 @@ class Transaction(Protocol):
     def customers(self) -> CustomerWrites: ...
     @property
     def leases(self) -> LeaseReads: ...
+    @property
+    def labels(self) -> LabelWrites: ...
 
     def emit(self, event: Event, audience: AgentId | None = None) -> None:
         """`audience`: the agent whose console stream the event belongs to (None: the

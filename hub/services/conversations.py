@@ -176,7 +176,11 @@ class ConversationService:
             conversation = _owned(tx, agent, conversation_id)
             tx.conversations.save(
                 conversation.model_copy(
-                    update={"status": "resolved", "resolved_at": datetime.now(UTC)}
+                    update={
+                        "status": "resolved",
+                        "resolved_at": datetime.now(UTC),
+                        "snoozed_until": None,
+                    }
                 )
             )
             tx.emit(
@@ -235,6 +239,7 @@ def _transfer(
         "target_agent_id": to_agent_id,
         "pinned_until": pinned_until,
         "queue": to_queue or conversation.queue,
+        "snoozed_until": None,  # a snoozed conversation moved is awake: routing it now
     }
     tx.conversations.save(conversation.model_copy(update=moved))
     return target

@@ -107,3 +107,26 @@ def test_known_and_repeated_keys_are_duplicates_and_write_nothing() -> None:
     assert [r.duplicate for r in plan.results] == [True, False, True]
     assert plan.results[0] == known and plan.results[1].message == plan.results[2].message
     assert [key for _, _, key in plan.messages] == ["b"]
+
+
+def test_a_message_wakes_a_snoozed_conversation_once() -> None:
+    snoozed = conversation("c1", status="snoozed", assignee_id=None, snoozed_until=NOW)
+    held = conversation("c2", BOB, status="snoozed", snoozed_until=NOW)
+    plan = place(
+        [inbound("a"), inbound("b"), inbound("c", BOB)],
+        lookup(unresolved={(ANN, "webchat"): snoozed, (BOB, "webchat"): held}),
+        NOW,
+    )
+    woken = {c.id: c for c in plan.reopened}
+    assert len(plan.reopened) == 2
+    # Nobody held it: back in its queue, waiting from now. Held by an agent: open to them.
+    assert woken[ConversationId("c1")].status == "pending"
+    assert woken[ConversationId("c1")].queued_at == NOW and woken["c1"].snoozed_until is None
+    assert woken[ConversationId("c2")].status == "open"
+    statuses = [
+        (e.conversation_id, e.status, who)
+        for e, who in plan.emitted
+        if isinstance(e, StatusChanged)
+    ]
+    assert statuses == [("c1", "pending", None), ("c2", "open", AgentId("agent-1"))]
+    assert {r.conversation.status for r in plan.results} == {"pending", "open"}

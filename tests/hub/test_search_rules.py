@@ -13,11 +13,9 @@ from hub.models import Agent
 from hub.records import CustomerFields, SavedView, Segment
 from hub.services.canned import render
 from hub.services.customers import merged_fields
-from hub.services.queue_access import visible_queues
 from hub.services.search_terms import parse_terms
 from hub.services.snippets import segments
 from hub.services.views import may_see, require_may_create, require_may_edit
-from hub.settings import QueueSettings
 
 
 def _agent(role: str = "agent", skills: tuple[str, ...] = (), id: str = "a1") -> Agent:
@@ -64,17 +62,6 @@ def test_placeholders_are_filled_once_and_unknown_ones_kept() -> None:
     assert render("Hi {name}, {agent} here {order} {} {{x}}", values) == (
         "Hi {agent}, Al here {order} {} {{x}}"
     )
-
-
-def test_agents_see_the_queues_whose_skills_they_have() -> None:
-    queues = [
-        QueueSettings(name="general"),
-        QueueSettings(name="billing", skills=("billing",)),
-        QueueSettings(name="vip", skills=("billing", "vip")),
-    ]
-    assert visible_queues(_agent(), queues) == {"general"}
-    assert visible_queues(_agent(skills=("billing",)), queues) == {"general", "billing"}
-    assert visible_queues(_agent("supervisor"), queues) is None
 
 
 def test_who_may_see_and_edit_views() -> None:

@@ -241,3 +241,29 @@ def test_an_offer_that_would_take_its_agent_past_capacity_cannot_stand() -> None
         [pending],
     )
     assert [(o.id, why) for o, why in stray] == [("o3", "agent at capacity")]
+
+
+def test_a_snoozed_conversation_leaves_the_queue_unless_someone_holds_it() -> None:
+    routing = state()
+    routing.upsert_agent(agent("ann"))
+    routing.upsert_agent(agent("bob"))
+    routing.track(conversation("waiting"))
+    routing.track(conversation("held", status="open", assignee="bob"))
+    assert routing.reserve(offer("o1", "waiting", "ann"))
+    stale = routing.snooze(ConversationId("waiting"))
+    assert stale is not None and stale.offer_id == "o1"  # to be cancelled
+    assert ConversationId("waiting") not in routing.tickets
+    assert routing.snooze(ConversationId("held")) is None
+    assert routing.loads()[AgentId("bob")] == {"webchat": 1}  # still Bob's, slot and all
+    assert [t.conversation_id for t in routing.waiting()] == []
+    # Rebuilt from the database: a snoozed one nobody holds stays out; a held one stays held.
+    routing.rebuild(
+        [agent("ann"), agent("bob")],
+        [
+            conversation("waiting", status="snoozed"),
+            conversation("held", status="snoozed", assignee="bob"),
+        ],
+        [],
+    )
+    assert set(routing.tickets) == {"held"}
+    assert routing.loads()[AgentId("bob")] == {"webchat": 1}

@@ -296,3 +296,27 @@ async def test_the_database_refuses_a_second_pending_offer(store: Store) -> None
         ]
     )
     assert outcomes == [True, None]
+
+
+async def test_a_snoozed_conversation_still_holds_its_agents_slot(store: Store) -> None:
+    agent = await store.agents.add_agent("Ann", "ann@x.test", "h", "agent", [], {"webchat": 1})
+    visitor = await new_visitor(store, "Sid")
+    results, _ = await store.inbound.ingest([_inbound(visitor.customer.id, "s1")], place)
+    conversation = results[0].conversation
+    other, _ = await store.inbound.ingest(
+        [_inbound((await new_visitor(store, "O")).customer.id, "o")], place
+    )
+    until = datetime.now(UTC) + timedelta(hours=1)
+    snoozed = conversation.model_copy(
+        update={"status": "snoozed", "assignee_id": agent.id, "snoozed_until": until}
+    )
+
+    def snooze(tx: Transaction) -> dict[str, int]:
+        tx.conversations.save(snoozed)
+        return tx.agents.holds(agent.id, other[0].conversation.id)
+
+    [held], _ = await store.work.run_batch([snooze])
+    assert held == {"webchat": 1}
+    assert [c.id for c in await store.reader.assigned_to(agent.id)] == [conversation.id]
+    assert await store.listing.snoozed_due(until - timedelta(seconds=1)) == []
+    assert await store.listing.snoozed_due(until) == [conversation.id]

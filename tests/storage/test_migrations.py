@@ -200,3 +200,40 @@ async def test_typed_chat_emails_become_unverified_claims(database_url: str) -> 
         "phoned": (None, [("phone", "+15550001111", True)]),
     }
     assert newcomer not in found and held == "mailed"
+
+
+async def test_last_activity_is_backfilled_from_the_latest_message(database_url: str) -> None:
+    """0013 sets `last_activity_at` of existing conversations: their latest message, else
+    when they were created, so the listing orders old conversations as it will new ones."""
+    from storage.mapping import conversation_t, customer_t, message_t
+
+    engine = create_async_engine(database_url)
+    created = datetime(2026, 11, 1, tzinfo=UTC)
+    replied = datetime(2026, 11, 3, tzinfo=UTC)
+    conversation = {"customer_id": "c1", "channel": "webchat", "queue": "general"}
+    conversation |= {"status": "pending", "priority": 0, "created_at": created}
+    try:
+        await upgrade(engine, "0012")
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.insert(customer_t).values(id="c1", display_name="Old", created_at=created)
+            )
+            for cid in ("quiet", "talked"):
+                await conn.execute(
+                    sa.insert(conversation_t).values(id=cid, queued_at=created, **conversation)
+                )
+            for n, at in enumerate((created, replied)):
+                await conn.execute(
+                    sa.insert(message_t).values(
+                        id=f"m{n}", conversation_id="talked", customer_id="c1", direction="in",
+                        author="customer", channel="webchat", body_text="hi",
+                        dedupe_key=f"k{n}", attachments=[], meta={}, created_at=at,
+                    )
+                )  # fmt: skip
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            query = sa.select(conversation_t.c.id, conversation_t.c.last_activity_at)
+            found = {row.id: row.last_activity_at for row in await conn.execute(query)}
+    finally:
+        await engine.dispose()
+    assert found == {"quiet": created, "talked": replied}

@@ -1,6 +1,6 @@
 """full-text search, customer profiles and merges, canned responses, saved views
 
-Revision ID: 0012_search_and_profiles
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-02
 
@@ -31,7 +31,7 @@ from alembic import op
 
 import storage.tables
 
-revision: str = "0012_search_and_profiles"
+revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
