@@ -3,24 +3,29 @@ and /api/docs) and the static pages."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from aiohttp import hdrs, web
 
 from agents_ui.headers import SecurityHeaders
 from agents_ui.rest import binding
+from agents_ui.rest.admin import AgentAdminRoutes
 from agents_ui.rest.auth import AuthRoutes
 from agents_ui.rest.conversations import ConversationRoutes
 from agents_ui.rest.directory import DirectoryRoutes
 from agents_ui.rest.endpoint import Endpoint
 from agents_ui.rest.errors import hub_errors
+from agents_ui.rest.queues import QueueRoutes
 from agents_ui.rest.reference import Reference
 from agents_ui.session import COOKIE, Sessions, bearer_of
 from hub.errors import AuthError
+from hub.flow.queues import QueueDirectory
 from hub.ports import AgentDirectory, ConversationReader
+from hub.services.admin import AgentAdmin
 from hub.services.logins import Logins
-from hub.settings import QueueSettings
+from hub.services.queue_admin import QueueAdmin
 
 STATIC = Path(__file__).parent / "static"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -43,6 +48,15 @@ async def asset_types(request: web.Request, handler: Handler) -> web.StreamRespo
     return response
 
 
+@dataclass(frozen=True)
+class Administration:
+    """What the admin routes work with, built by hub/app.py."""
+
+    queues: QueueDirectory  # the live queues (GET /api/v1/queues, the dashboard)
+    agents: AgentAdmin
+    queue_admin: QueueAdmin
+
+
 class ConsoleApi:
     """The REST API (agents_ui/rest/) and the pages, installed on the app as one piece."""
 
@@ -52,12 +66,14 @@ class ConsoleApi:
         logins: Logins,
         reader: ConversationReader,
         agents: AgentDirectory,
-        queues: Sequence[QueueSettings],
+        admin: Administration,
     ) -> None:
         self._sessions = sessions
         self.endpoints: list[Endpoint] = [
             *AuthRoutes(sessions, logins).endpoints(),
-            *DirectoryRoutes(logins, reader, agents, queues).endpoints(),
+            *DirectoryRoutes(logins, reader, agents).endpoints(),
+            *AgentAdminRoutes(admin.agents, agents, sessions).endpoints(),
+            *QueueRoutes(admin.queues, admin.queue_admin).endpoints(),
             *ConversationRoutes(reader).endpoints(),
         ]
 

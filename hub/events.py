@@ -208,6 +208,26 @@ class PresenceChanged(_Event):
     reason: str | None = None
 
 
+class AgentUpdated(_Event):
+    """An admin changed an agent (skills, capacity, role, disabled, ...): whoever keeps a
+    picture of the agent reads it again."""
+
+    type: Literal["agent_updated"] = "agent_updated"
+    agent_id: AgentId
+
+
+class QueuesChanged(_Event):
+    """An admin created, edited or deleted a queue: every process reloads its
+    QueueDirectory (hub/flow/queues.py), the router before its next pass."""
+
+    type: Literal["queues_changed"] = "queues_changed"
+    name: str
+    change: Literal["created", "updated", "deleted"]
+
+
+# Events about no conversation and no customer: they go on no timeline.
+NOT_A_CONVERSATION = (PresenceChanged, AgentUpdated, QueuesChanged)
+
 Event = Annotated[
     ConversationOpened
     | MessageCreated
@@ -222,7 +242,9 @@ Event = Annotated[
     | DeliveryUpdated
     | ConsentChanged
     | CallUpdated
-    | PresenceChanged,
+    | PresenceChanged
+    | AgentUpdated
+    | QueuesChanged,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
@@ -289,7 +311,7 @@ def customer_of(event: Event) -> CustomerId | None:
     """The customer whose timeline the event belongs on, if any."""
     if isinstance(event, ConversationOpened):
         return event.conversation.customer_id
-    if isinstance(event, PresenceChanged):
+    if isinstance(event, NOT_A_CONVERSATION):
         return None
     return event.customer_id
 
@@ -297,6 +319,6 @@ def customer_of(event: Event) -> CustomerId | None:
 def conversation_of(event: Event) -> ConversationId | None:
     if isinstance(event, ConversationOpened):
         return event.conversation.id
-    if isinstance(event, PresenceChanged):
+    if isinstance(event, NOT_A_CONVERSATION):
         return None
     return event.conversation_id

@@ -3,6 +3,7 @@
 path's batch contract, `stores` the async ports bundled as `Store`. Everything is re-exported
 here, so the rest of hub imports `hub.ports`."""
 
+from hub.ports.admin import AuditWrites, QueueStore, QueueWrites
 from hub.ports.inbound import InboundLookup, InboundPlan, InboundWriter, Placement
 from hub.ports.stores import (
     AgentDirectory,
@@ -37,6 +38,7 @@ __all__ = [
     "Action",
     "AgentDirectory",
     "AgentWrites",
+    "AuditWrites",
     "CallWrites",
     "Calls",
     "Connections",
@@ -58,6 +60,8 @@ __all__ = [
     "OfferWrites",
     "OutboxWrites",
     "Placement",
+    "QueueStore",
+    "QueueWrites",
     "Store",
     "Transaction",
     "UnitOfWork",
