@@ -67,4 +67,5 @@ def _agent_rows(agents: list[Agent], unresolved: list[Conversation]) -> list[dic
             "conversations": held[agent.id],
         }
         for agent in agents
+        if not agent.disabled  # gone from the floor; their history stays
     ]

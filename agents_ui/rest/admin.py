@@ -88,6 +88,7 @@ class AgentAdminRoutes:
 
     async def _changed(self, call: Call, patch: AgentPatch) -> Agent:
         agent = await self._admin.update(call.agent, AgentId(call.path("id")), patch)
-        if agent.disabled:
-            self._sessions.ended(agent.id)
+        # This process's sockets of the agent check their session now: closed if disabled
+        # (others' within 15 s), and reopened by the console under a changed role.
+        self._sessions.ended(agent.id)
         return agent

@@ -27,6 +27,7 @@ from hub.services.conversations import requeue
 from hub.services.logins import MAX_EMAIL, MAX_PASSWORD, MIN_PASSWORD
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Capacity = dict[ChannelName, Annotated[int, Field(ge=0, le=1000)]]
@@ -71,7 +72,7 @@ class AgentAdmin:
             role=new.role,
             skills=new.skills,
             capacity=dict(new.capacity),
-            voice_target=new.voice_target or None,
+            voice_target=valid_voice_target(new.voice_target),
         )
 
         def act(tx: Transaction) -> Agent:
@@ -84,15 +85,14 @@ class AgentAdmin:
 
     async def update(self, actor: Agent, agent_id: AgentId, patch: AgentPatch) -> Agent:
         """The agent as changed. Disabling ends their sessions and requeues what they held."""
-        changes: dict[str, Any] = {
-            key: getattr(patch, key) for key in patch.model_fields_set if key != "voice_target"
-        }
-        if changes.get("email") is not None:
+        changes: dict[str, Any] = {key: getattr(patch, key) for key in patch.model_fields_set}
+        nulls = sorted(k for k, v in changes.items() if v is None and k != "voice_target")
+        if nulls:
+            raise BadInput(f"{nulls[0]} cannot be null", field=nulls[0])
+        if "email" in changes:
             changes["email"] = valid_email(changes["email"])
-        if "voice_target" in patch.model_fields_set:
-            changes["voice_target"] = patch.voice_target or None
-        for key in [k for k, v in changes.items() if v is None and k != "voice_target"]:
-            raise BadInput(f"{key} cannot be null", field=key)
+        if "voice_target" in changes:
+            changes["voice_target"] = valid_voice_target(changes["voice_target"])
         return await self._work.run(lambda tx: _update(tx, actor, agent_id, changes))
 
     async def reset_password(self, actor: Agent, agent_id: AgentId, password: str) -> None:
@@ -184,6 +184,19 @@ def valid_email(email: str) -> str:
     if not 0 < len(key) <= MAX_EMAIL or not _EMAIL.match(key):
         raise BadInput(f"{email!r} is not an email address", field="email")
     return key
+
+
+def valid_voice_target(target: str | None) -> str | None:
+    """An E.164 number or `client:<identity>` (Twilio Client), as `contacthub agents add`
+    stores them; empty is none."""
+    if not target:
+        return None
+    if not (_E164.match(target) or (target.startswith("client:") and len(target) > 7)):
+        raise BadInput(
+            f"{target!r}: give an E.164 number (+15551234567) or client:<identity>",
+            field="voice_target",
+        )
+    return target
 
 
 def valid_password(password: str) -> str:

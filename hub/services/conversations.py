@@ -228,6 +228,8 @@ def _transfer(
     if to_agent_id is not None:
         if target is None:
             raise NotFound("agent", to_agent_id)
+        if target.disabled:
+            raise Conflict(f"{target.name} is disabled and can take no conversation")
         if to_agent_id == conversation.assignee_id:
             raise Conflict("the conversation is already assigned to that agent")
     # An offer out now proposed the conversation as it was (its queue, its pin): it must not

@@ -90,6 +90,8 @@ async def test_emails_are_validated_and_unique_and_passwords_long_enough(
     assert (status, error["field"]) == (400, "email")
     status, error = await api.post("/api/v1/agents", NEW | {"password": "short"})
     assert (status, error["field"]) == (400, "password")
+    status, error = await api.post("/api/v1/agents", NEW | {"voice_target": "555-0100"})
+    assert (status, error["field"]) == (400, "voice_target")
     status, error = await api.post("/api/v1/agents", NEW | {"capacity": {"fax": 1}})
     assert status == 400 and error["field"].startswith("capacity")
     status, error = await api.post("/api/v1/agents", NEW | {"email": ada["email"].upper()})
@@ -129,6 +131,11 @@ async def test_a_disabled_agent_is_signed_out_cannot_log_in_and_their_chats_are_
     colleague = await connect_agent(http, hub, bob)
     offer = await colleague.expect("offer")
     assert offer["conversation"]["id"] == conversation_id
+    await colleague.send(type="accept", offer_id=offer["offer_id"])
+    await colleague.expect("assigned")
+    # Nobody can hand work to a disabled agent.
+    await colleague.send(type="transfer", conversation_id=conversation_id, to_agent_id=ann["id"])
+    assert (await colleague.expect("error"))["code"] == "conflict"
     entries = (await api.get("/api/v1/audit", kind="agent_disabled"))[1]["entries"]
     assert [e["agent_id"] for e in entries] == [ann["id"]]
 
@@ -182,6 +189,27 @@ async def test_the_last_enabled_admin_cannot_be_disabled_or_demoted(
     assert status == 200 and demoted["role"] == "supervisor"
     # Ada is no admin any more: her own session now gets 403 on admin routes.
     assert (await api.get(f"/api/v1/agents/{second['id']}"))[0] == 403
+
+
+async def test_a_supervisor_demoted_by_an_admin_loses_the_supervisor_socket(
+    hub: RunningHub, http: aiohttp.ClientSession
+) -> None:
+    api, _ = await _admin_api(http, hub)
+    sue = await hub.add_agent("Sue", "supervisor")
+    token = await login(http, hub, sue)
+    ws = await http.ws_connect(
+        f"{hub.ws_url}/ws/supervisor", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert (await ws.receive_json(timeout=10))["type"] == "snapshot"
+    status, _ = await api.patch(f"/api/v1/agents/{sue['id']}", {"role": "agent"})
+    assert status == 200
+    while (msg := await ws.receive(timeout=10)).type == aiohttp.WSMsgType.TEXT:
+        frame = msg.json()
+        if frame["type"] == "error":
+            assert frame["code"] == "auth"
+    assert ws.close_code == 4401
+    # The token itself still stands, with the role it now has.
+    assert (await api.as_(token).get("/api/v1/me"))[1]["role"] == "agent"
 
 
 ROUTES: list[tuple[str, str, Any]] = [
