@@ -12,6 +12,7 @@ from aiohttp import hdrs, web
 from agents_ui.headers import SecurityHeaders
 from agents_ui.rest import binding
 from agents_ui.rest.actions import ActionRoutes
+from agents_ui.rest.admin import AgentAdminRoutes
 from agents_ui.rest.auth import AuthRoutes
 from agents_ui.rest.canned import CannedRoutes
 from agents_ui.rest.conversations import ConversationRoutes
@@ -21,19 +22,23 @@ from agents_ui.rest.endpoint import Endpoint
 from agents_ui.rest.errors import hub_errors
 from agents_ui.rest.labels import LabelRoutes
 from agents_ui.rest.listing import ListingRoutes
+from agents_ui.rest.queues import QueueRoutes
 from agents_ui.rest.reference import Reference
 from agents_ui.rest.search import SearchRoutes
 from agents_ui.rest.views import ViewRoutes
 from agents_ui.session import COOKIE, Sessions, bearer_of
 from hub.errors import AuthError
+from hub.flow.queues import QueueDirectory
 from hub.models import Agent
 from hub.ports import Scope, Store
-from hub.services.access import QueueDirectory, scope_of
+from hub.services.access import scope_of
+from hub.services.admin import AgentAdmin
 from hub.services.conversations import ConversationService
 from hub.services.customers import CustomerService
 from hub.services.handling import ConversationHandling
 from hub.services.labels import LabelService
 from hub.services.logins import Logins
+from hub.services.queue_admin import QueueAdmin
 
 STATIC = Path(__file__).parent / "static"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -58,14 +63,21 @@ async def asset_types(request: web.Request, handler: Handler) -> web.StreamRespo
 
 @dataclass(frozen=True)
 class ConversationServices:
-    """What the conversation routes act through. `queues` is read at every access check, so
-    a queue directory that changes at run time is honoured at once."""
+    """What the conversation routes act through."""
 
     conversations: ConversationService
     handling: ConversationHandling
     labels: LabelService
     customers: CustomerService
-    queues: QueueDirectory
+
+
+@dataclass(frozen=True)
+class Administration:
+    """What the admin routes work with, built by hub/app.py."""
+
+    queues: QueueDirectory  # the live queues: access checks read them at every request
+    agents: AgentAdmin
+    queue_admin: QueueAdmin
 
 
 class ConsoleApi:
@@ -77,13 +89,14 @@ class ConsoleApi:
         logins: Logins,
         store: Store,
         services: ConversationServices,
+        admin: Administration,
         files: Sequence[Endpoint] = (),
     ) -> None:
         self._sessions = sessions
         reader, agents, listing = store.reader, store.agents, store.listing
 
         def scope(agent: Agent) -> Scope:
-            return scope_of(agent, services.queues())
+            return scope_of(agent, admin.queues.all())
 
         actions = ActionRoutes(
             reader, listing, agents, services.conversations, services.handling, scope
@@ -91,7 +104,9 @@ class ConsoleApi:
         self.endpoints: list[Endpoint] = [
             *files,
             *AuthRoutes(sessions, logins).endpoints(),
-            *DirectoryRoutes(logins, reader, agents, services.queues()).endpoints(),
+            *DirectoryRoutes(logins, reader, agents).endpoints(),
+            *AgentAdminRoutes(admin.agents, agents, sessions).endpoints(),
+            *QueueRoutes(admin.queues, admin.queue_admin).endpoints(),
             # Before /conversations/{id}, so that /conversations/counts is not taken for an id.
             *ListingRoutes(listing, scope).endpoints(),
             *ConversationRoutes(reader, scope).endpoints(),

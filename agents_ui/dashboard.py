@@ -4,13 +4,13 @@ and every conversation not yet resolved. Built from storage, so every hub proces
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from hub.flow.queues import Queues
 from hub.models import Agent, Conversation, MailboxState
 from hub.ports import AgentDirectory, ConversationReader
-from hub.settings import QueueSettings
 
 
 class Dashboard:
@@ -18,7 +18,7 @@ class Dashboard:
         self,
         reader: ConversationReader,
         agents: AgentDirectory,
-        queues: Sequence[QueueSettings],
+        queues: Queues,
         mailboxes: Callable[[], list[MailboxState]] | None = None,
     ) -> None:
         self._reader = reader
@@ -30,7 +30,7 @@ class Dashboard:
         now = datetime.now(UTC)
         start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
         stats = await self._reader.queue_stats(
-            [(q.name, q.service_level_seconds) for q in self._queues], start_of_day
+            [(q.name, q.service_level_seconds) for q in self._queues()], start_of_day
         )
         unresolved = await self._reader.unresolved()
         agents = await self._agents.agents()
@@ -67,4 +67,5 @@ def _agent_rows(agents: list[Agent], unresolved: list[Conversation]) -> list[dic
             "conversations": held[agent.id],
         }
         for agent in agents
+        if not agent.disabled  # gone from the floor; their history stays
     ]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from agents_ui.agent_socket import AgentSocket
-from agents_ui.api import ConsoleApi, ConversationServices
+from agents_ui.api import Administration, ConsoleApi, ConversationServices
 from agents_ui.dashboard import Dashboard
 from agents_ui.files import FilesApi
 from agents_ui.presence import ConnectionTracker
@@ -38,6 +38,7 @@ class AgentsUI:
         sockets: SocketHub,
         mailboxes: Callable[[], list[MailboxState]],
         services: ConversationServices,
+        admin: Administration,
     ) -> None:
         self._sockets = sockets
         self._tracker = ConnectionTracker(
@@ -52,7 +53,9 @@ class AgentsUI:
             settings.server.data_dir / "attachments",
             settings.channels.email.max_attachment_bytes,
         )
-        self._api = ConsoleApi(sessions, logins, store, services, self._files.endpoints())
+        self._api = ConsoleApi(
+            sessions, logins, store, services, admin, self._files.endpoints()
+        )
         self._agent_socket = AgentSocket(
             sessions,
             conversations,
@@ -65,7 +68,7 @@ class AgentsUI:
             limit,
             self._files,
         )
-        dashboard = Dashboard(store.reader, store.agents, settings.queues, mailboxes)
+        dashboard = Dashboard(store.reader, store.agents, admin.queues.all, mailboxes)
         self._supervisor_socket = SupervisorSocket(
             sessions, conversations, dashboard, feed, self._sockets, limit
         )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from agents_ui import AgentsUI, ConversationServices, HealthApi
+from agents_ui import Administration, AgentsUI, ConversationServices, HealthApi
 from channels.email import EmailChannel
 from channels.twilio import TwilioChannel
 from channels.webchat import WebchatChannel
@@ -22,10 +22,12 @@ from hub.flow.feed import EventFeed
 from hub.flow.health import Health
 from hub.flow.inbound import InboundStream
 from hub.flow.publishing import PublishingWork
+from hub.flow.queues import QueueDirectory
 from hub.flow.retention import EventLogPruner
 from hub.models import MailboxState
 from hub.outbox.relay import OutboxRelay
 from hub.ports import Store
+from hub.services.admin import AgentAdmin
 from hub.services.auth import Authenticator, HashPool, load_or_create_secret, private_dir
 from hub.services.conversations import ConversationService
 from hub.services.customers import CustomerService
@@ -34,9 +36,11 @@ from hub.services.handling import ConversationHandling
 from hub.services.labels import LabelService
 from hub.services.logins import Logins
 from hub.services.offers import OfferService
+from hub.services.queue_admin import QueueAdmin
 from hub.services.snoozes import SnoozeAlarm
 from hub.settings import Settings
-from hub.settings.queues import resolve_channels
+from hub.settings.channels import ChannelsSettings
+from hub.settings.queues import channel_queues, resolve_channels
 from hub.settings.secrets import require_channel_secrets
 from hub.wire.clients import ClientAddresses
 from hub.wire.ratelimits import RateLimits
@@ -78,6 +82,8 @@ class _Core:
     auth: Authenticator
     health: Health
     logins: Logins
+    queues: QueueDirectory  # the stored queues, live
+    hashes: HashPool
     secret: str
     holder: str  # this process's name in leases and connection counts
     limits: RateLimits  # the edges' rate limits, on the bus's Redis when it has one
@@ -90,7 +96,15 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
     app = web.Application()
     sockets = SocketHub()  # customer and agent sockets, closed with 1001 at shutdown
     app.on_shutdown.append(sockets.close_all)
-    channels = _channels(settings, _context(core, settings, sockets))
+    # Channels resolve their queue references once, against the stored queues; those they
+    # send to cannot be deleted while this process runs.
+    sections = resolve_channels(settings, core.queues.all())
+    channels = _channels(sections, _context(core, settings, sockets))
+    admin = Administration(
+        queues=core.queues,
+        agents=AgentAdmin(core.work, core.hashes),
+        queue_admin=QueueAdmin(core.work, core.queues, channel_queues(sections)),
+    )
 
     def mailboxes() -> list[MailboxState]:
         return [state for channel in channels for state in channel.states()]
@@ -111,9 +125,8 @@ async def _compose(settings: Settings, stack: AsyncExitStack) -> web.Application
             core.handling,
             LabelService(core.work),
             CustomerService(core.work),
-            # The lead swaps in the live queue directory (queues kept in the database).
-            lambda: settings.queues,
         ),
+        admin,
     )
     stack.push_async_callback(ui.aclose)
     ui.install(app)
@@ -146,7 +159,11 @@ async def _core(settings: Settings, stack: AsyncExitStack) -> _Core:
     await stack.enter_async_context(EventLogPruner(store.events, settings.events))
     work = await stack.enter_async_context(PublishingWork(store.work, bus))
     relay = OutboxRelay(work, settings.outbox)
-    offers = OfferService(work, settings.routing, settings.queues)
+    # The queues live in the database: config.toml's [[queues]] seed an empty table (the
+    # first start), then admins' edits win. Every component reads them through `queues.all`.
+    await store.queues.seed(settings.queues)
+    queues = await stack.enter_async_context(QueueDirectory(store.queues, feed))
+    offers = OfferService(work, settings.routing, queues.all)
     hashes = HashPool(settings.auth.hash_workers, settings.auth.hash_queue)
     stack.callback(hashes.close)
     auth = Authenticator(
@@ -166,11 +183,12 @@ async def _core(settings: Settings, stack: AsyncExitStack) -> _Core:
             store.leases,
             feed,
             settings.routing,
-            settings.queues,
+            queues.all,
             holder=holder,
+            refresh_queues=queues.reload,
         )
     )
-    conversations = ConversationService(work, settings, relay)
+    conversations = ConversationService(work, settings, relay, queues.all)
     handling = ConversationHandling(work, conversations, settings.routing)
     await stack.enter_async_context(
         SnoozeAlarm(store.listing, handling, every_seconds=SNOOZE_CHECK_SECONDS)
@@ -190,6 +208,8 @@ async def _core(settings: Settings, stack: AsyncExitStack) -> _Core:
         secret=secret,
         holder=holder,
         limits=limits,
+        queues=queues,
+        hashes=hashes,
     )
 
 
@@ -209,9 +229,8 @@ def _context(core: _Core, settings: Settings, sockets: SocketHub) -> ChannelCont
     )
 
 
-def _channels(settings: Settings, context: ChannelContext) -> list[Channel]:
+def _channels(sections: ChannelsSettings, context: ChannelContext) -> list[Channel]:
     """The enabled channels, each from its own section with its queues resolved."""
-    sections = resolve_channels(settings)
     factories: list[tuple[bool, Callable[[], Channel]]] = [
         (sections.webchat.enabled, lambda: WebchatChannel(sections.webchat, context)),
         (sections.twilio.enabled, lambda: TwilioChannel(sections.twilio, context)),

@@ -207,7 +207,7 @@ def _audit(settings: Settings, args: argparse.Namespace) -> None:
         for e in entries:
             print(
                 f"{e.at.isoformat(timespec='seconds')}  {e.kind:<16} {e.email or '-':<28} "
-                f"{e.address or '-':<15} {e.detail}"
+                f"{e.address or '-':<15} {e.detail}" + (f" (by {e.actor_id})" if e.actor_id else "")
             )
 
     asyncio.run(listing())
@@ -250,7 +250,7 @@ def _agents_list(settings: Settings, _args: argparse.Namespace) -> None:
             print(
                 f"{a.id}  {a.name:<20} {a.email:<28} {a.role:<10} {a.status:<9} "
                 f"skills={','.join(a.skills) or '-'} capacity={capacity} "
-                f"phone={a.voice_target or '-'}"
+                f"phone={a.voice_target or '-'}" + (" DISABLED" if a.disabled else "")
             )
 
     asyncio.run(listing())

@@ -63,9 +63,15 @@ class Forbidden(HubError):
 
 
 class Conflict(HubError):
-    """The state moved on before the action landed (offer decided, conversation resolved)."""
+    """The state moved on before the action landed (offer decided, conversation resolved),
+    or the change clashes with what is stored; `field` names the part of the request that
+    clashes (an email already taken), when one does."""
 
     code = "conflict"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class Unfit(Conflict):

@@ -261,6 +261,30 @@ class PresenceChanged(_Event):
     reason: str | None = None
 
 
+class AgentUpdated(_Event):
+    """An admin changed an agent (skills, capacity, role, disabled, ...): whoever keeps a
+    picture of the agent reads it again."""
+
+    type: Literal["agent_updated"] = "agent_updated"
+    agent_id: AgentId
+
+
+class QueuesChanged(_Event):
+    """An admin created, edited or deleted a queue: every process reloads its
+    QueueDirectory (hub/flow/queues.py), the router before its next pass."""
+
+    type: Literal["queues_changed"] = "queues_changed"
+    name: str
+    change: Literal["created", "updated", "deleted"]
+
+
+# Events about no conversation and no customer: they go on no timeline.
+NOT_A_CONVERSATION = (PresenceChanged, AgentUpdated, QueuesChanged)
+# A mention is the mentioned agent's alert: the note it came with is on the timeline already.
+NO_TIMELINE = (*NOT_A_CONVERSATION, Mentioned)
+# A merge is about two customers, and no one conversation.
+NO_CONVERSATION = (*NOT_A_CONVERSATION, CustomersMerged, CustomersUnmerged)
+
 Event = Annotated[
     ConversationOpened
     | MessageCreated
@@ -279,7 +303,9 @@ Event = Annotated[
     | CallUpdated
     | CustomersMerged
     | CustomersUnmerged
-    | PresenceChanged,
+    | PresenceChanged
+    | AgentUpdated
+    | QueuesChanged,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
@@ -346,7 +372,7 @@ def customer_of(event: Event) -> CustomerId | None:
     """The customer whose timeline the event belongs on, if any."""
     if isinstance(event, ConversationOpened):
         return event.conversation.customer_id
-    if isinstance(event, PresenceChanged | Mentioned):
+    if isinstance(event, NO_TIMELINE):
         return None
     return event.customer_id
 
@@ -362,7 +388,7 @@ def timeline_customers(event: Event) -> tuple[CustomerId, ...]:
 def conversation_of(event: Event) -> ConversationId | None:
     if isinstance(event, ConversationOpened):
         return event.conversation.id
-    if isinstance(event, PresenceChanged | CustomersMerged | CustomersUnmerged):
+    if isinstance(event, NO_CONVERSATION):
         return None
     return event.conversation_id
 

@@ -152,6 +152,8 @@ class Agent(Record):
     # Where calls are connected: an E.164 number, or "client:<identity>" (Twilio Client).
     voice_target: str | None = None
     status: Presence = "offline"
+    # Cannot log in and is offered nothing; kept so the history naming them stays whole.
+    disabled: bool = False
 
     @property
     def is_supervisor(self) -> bool:
@@ -168,19 +170,43 @@ class Session(Record):
     expires_at: float  # epoch seconds
 
 
-AuditKind = Literal["lockout", "password_changed", "logout"]
+# Security entries, then admin changes (hub/services/admin.py, hub/services/queue_admin.py).
+AuditKind = Literal[
+    "lockout",
+    "password_changed",
+    "logout",
+    "agent_created",
+    "agent_updated",
+    "agent_disabled",
+    "agent_enabled",
+    "password_reset",
+    "queue_created",
+    "queue_updated",
+    "queue_deleted",
+]
 
 
-class AuditEntry(Record):
-    """One line of the security audit trail (GET /api/v1/audit, `contacthub audit`)."""
+class AuditRecord(Record):
+    """One line of the audit trail as it is written. `agent_id` is the agent the entry is
+    about, `actor_id` the admin who made the change (None for security entries, made by the
+    agent themselves or by nobody); `before` and `after` are the record (agent or queue) as
+    it was and as it became."""
 
-    id: int
     at: datetime
     kind: AuditKind
     agent_id: AgentId | None = None
     email: str | None = None
     address: str | None = None
     detail: str = ""
+    actor_id: AgentId | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+class AuditEntry(AuditRecord):
+    """One line of the audit trail as read (GET /api/v1/audit, `contacthub audit`)."""
+
+    id: int
 
 
 class LoginFailures(Record):

@@ -5,7 +5,10 @@ from the database once, as it stands."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from hub.events import (
+    AgentUpdated,
     Assigned,
     ConversationOpened,
     Envelope,
@@ -13,6 +16,7 @@ from hub.events import (
     OfferMade,
     OfferOutcome,
     PresenceChanged,
+    QueuesChanged,
     StatusChanged,
     Transferred,
     Unassigned,
@@ -33,12 +37,15 @@ class EventApplier:
         reader: ConversationReader,
         agents: AgentDirectory,
         offer_timeout: float,
+        *,
+        refresh_queues: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._state = state
         self._dispatcher = dispatcher
         self._reader = reader
         self._agents = agents
         self._offer_timeout = offer_timeout
+        self._refresh_queues = refresh_queues
 
     async def apply(self, envelope: Envelope) -> bool:
         """Apply one event; True when it may change what the router should offer."""
@@ -83,6 +90,12 @@ class EventApplier:
                 await self._ensure_agent(event.agent_id)
                 for stale in self._state.set_presence(event.agent_id, event.status):
                     await self._close(stale, "cancelled", "agent went away")
+            case AgentUpdated():
+                await self._refresh_agent(event.agent_id)
+            case QueuesChanged():
+                # Skills, priority or policy may have changed: reload before the next pass.
+                if self._refresh_queues is not None:
+                    await self._refresh_queues()
             case _:
                 return False  # messages and notes do not change routing
         return True
@@ -131,6 +144,15 @@ class EventApplier:
             agent = await self._agents.agent(agent_id)
             if agent is not None:
                 self._state.upsert_agent(agent)
+
+    async def _refresh_agent(self, agent_id: AgentId) -> None:
+        """An admin changed the agent (skills, capacity, disabled): read them again."""
+        agent = await self._agents.agent(agent_id)
+        if agent is not None:
+            self._state.upsert_agent(agent)
+            if agent.disabled:
+                for stale in self._state.set_presence(agent_id, "offline"):
+                    await self._close(stale, "cancelled", "agent disabled")
 
     async def _close(self, reservation: Reservation, outcome: OfferOutcome, reason: str) -> None:
         await self._dispatcher.close(reservation, outcome, reason)

@@ -7,18 +7,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from hub.errors import LeaseLost, StorageUnavailable
 from hub.events import Ephemeral
 from hub.flow.bus import BusMessage, Subscription
+from hub.flow.queues import Queues
 from hub.ids import AgentId
 from hub.models import LeaseTerm
 from hub.ports import AgentDirectory, ConversationReader, Leases
 from hub.services.offers import OfferService
-from hub.settings import QueueSettings, RoutingSettings
+from hub.settings import RoutingSettings
 from routing.applying import EventApplier
 from routing.dispatch import Dispatcher
 from routing.lease import Leadership
@@ -50,18 +51,23 @@ class Router:
         leases: Leases,
         bus: EventSource,
         routing: RoutingSettings,
-        queues: tuple[QueueSettings, ...],
+        queues: Queues,
         holder: str,
         *,
+        refresh_queues: Callable[[], Awaitable[None]] | None = None,
         resync_seconds: float = 30.0,
         retry_seconds: float = 1.0,
     ) -> None:
+        """`queues` is read at each use (`QueueDirectory.all`); `refresh_queues`
+        (`QueueDirectory.reload`) is awaited when a `queues_changed` event arrives, before
+        the pass it triggers, so an edited queue routes at once."""
         self._reader = reader
         self._agents = agents
         self._offers = offers
         self._bus = bus
         self._routing = routing
         self._queues = queues
+        self._refresh_queues = refresh_queues
         self._resync_seconds = resync_seconds
         self._retry_seconds = retry_seconds
         self._leadership = Leadership(
@@ -118,7 +124,12 @@ class Router:
             resync=self._request_resync,
         )
         applier = EventApplier(
-            state, dispatcher, self._reader, self._agents, self._routing.offer_timeout_seconds
+            state,
+            dispatcher,
+            self._reader,
+            self._agents,
+            self._routing.offer_timeout_seconds,
+            refresh_queues=self._refresh_queues,
         )
         return state, dispatcher, applier
 

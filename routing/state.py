@@ -4,11 +4,12 @@ each change the router makes itself comes back once more as a bus event."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
 from hub.events import OfferOutcome
+from hub.flow.queues import Queues
 from hub.ids import AgentId, ConversationId, OfferId
 from hub.models import Agent, ChannelName, Conversation, Offer, Presence
 from hub.services.fit import capacity_of
@@ -24,14 +25,13 @@ class RoutingState:
 
     def __init__(
         self,
-        queues: Sequence[QueueSettings],
+        queues: Queues,
         default_capacity: Mapping[ChannelName, int],
         *,
         chats_during_calls: bool = False,
     ) -> None:
         self._chats_during_calls = chats_during_calls
-        self._queues = {q.name: q for q in queues}
-        self._queue_priority = {q.name: q.priority for q in queues}
+        self._queues = queues  # read at each use: an admin's edit routes without a restart
         self._default_capacity: dict[str, int] = {c: n for c, n in default_capacity.items()}
         self.agents: dict[AgentId, AgentSlot] = {}
         self.tickets: dict[ConversationId, Ticket] = {}
@@ -43,7 +43,8 @@ class RoutingState:
     def queue(self, name: str) -> QueueSettings:
         # A conversation may name a queue since removed from config: route it with the
         # defaults (no skills needed) rather than strand it.
-        return self._queues.get(name) or QueueSettings(name=name)
+        found = next((q for q in self._queues() if q.name == name), None)
+        return found or QueueSettings(name=name)
 
     # -- agents ---------------------------------------------------------------------------
 
@@ -253,7 +254,7 @@ class RoutingState:
     def waiting(self) -> list[Ticket]:
         """Waiting tickets in dispatch order (those on offer included)."""
         pending = (t for t in self.tickets.values() if t.assignee is None)
-        return order_waiting(pending, self._queue_priority)
+        return order_waiting(pending, {q.name: q.priority for q in self._queues()})
 
     def positions(self) -> dict[str, int]:
         return positions(self.waiting())

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import sqlalchemy as sa
 
 from hub.ports import Store
+from storage.admin_facets import SqlQueueStore
 from storage.agents import SqlAgentDirectory
 from storage.calls import SqlCalls
 from storage.connections import SqlConnections
@@ -57,6 +58,7 @@ async def open_store(url: str, *, migrate: bool | None = None) -> AsyncIterator[
             canned=SqlCannedResponses(db),
             views=SqlSavedViews(db),
             listing=SqlConversationListing(db),
+            queues=SqlQueueStore(db),
         )
     finally:
         await db.dispose()

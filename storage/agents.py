@@ -12,13 +12,13 @@ from sqlalchemy.exc import IntegrityError
 
 from hub.errors import Conflict, NotFound
 from hub.ids import AgentId, new_id
-from hub.models import Agent, AuditEntry, AuditKind, LoginFailures, Role
+from hub.models import Agent, AuditEntry, AuditKind, AuditRecord, LoginFailures, Role
+from storage.admin_facets import audit_query, audit_t, to_audit
 from storage.database import Database
 from storage.mapping import agent_t, to_agent
-from storage.tables import AuthAuditRow, LoginLockoutRow
+from storage.tables import LoginLockoutRow
 
 lockout_t = LoginLockoutRow.__table__  # type: ignore[attr-defined]
-audit_t = AuthAuditRow.__table__  # type: ignore[attr-defined]
 # Wrong-password rows untouched this long (and not locked) are dropped: the count is stale.
 FORGET_AFTER = timedelta(days=1)
 
@@ -135,33 +135,18 @@ class SqlAgentDirectory:
         address: str | None = None,
         detail: str = "",
     ) -> None:
-        row = {
-            "at": at,
-            "kind": kind,
-            "agent_id": agent_id,
-            "email": email,
-            "address": address,
-            "detail": detail,
-        }
+        entry = AuditRecord(
+            at=at, kind=kind, agent_id=agent_id, email=email, address=address, detail=detail
+        )
         async with self._db.write() as conn:
-            await conn.execute(sa.insert(audit_t), row)
+            await conn.execute(sa.insert(audit_t), entry.model_dump())
 
-    async def audit(self, limit: int = 100) -> list[AuditEntry]:
-        query = sa.select(audit_t).order_by(audit_t.c.id.desc()).limit(limit)
+    async def audit(
+        self, limit: int = 100, *, kind: AuditKind | None = None, agent_id: AgentId | None = None
+    ) -> list[AuditEntry]:
         async with self._db.read() as conn:
-            rows = (await conn.execute(query)).all()
-        return [
-            AuditEntry(
-                id=row.id,
-                at=row.at,
-                kind=row.kind,
-                agent_id=AgentId(row.agent_id) if row.agent_id else None,
-                email=row.email,
-                address=row.address,
-                detail=row.detail,
-            )
-            for row in rows
-        ]
+            rows = (await conn.execute(audit_query(limit, kind, agent_id))).all()
+        return [to_audit(row) for row in rows]
 
     async def agent(self, agent_id: AgentId) -> Agent | None:
         async with self._db.read() as conn:

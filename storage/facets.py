@@ -4,14 +4,13 @@ aggregate, each plain synchronous Core over the batch's connection."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from hub.events import Event, OfferOutcome
 from hub.ids import AgentId, ConversationId, CustomerId, MessageId, OfferId
 from hub.models import (
-    Agent,
     Call,
     ChannelName,
     Conversation,
@@ -21,7 +20,6 @@ from hub.models import (
     Ingested,
     Message,
     Offer,
-    Presence,
 )
 from hub.outbox.items import Claimed, OutboxItem, OutboxRef, OutboxState
 from hub.ports import Placement
@@ -37,7 +35,6 @@ from storage.mapping import (
     message_t,
     message_values,
     offer_t,
-    to_agent,
     to_conversation,
     to_message,
     to_offer,
@@ -66,6 +63,13 @@ class SqlConversationWrites:
         )
         row = self._conn.execute(query).first()
         return to_conversation(row) if row else None
+
+    def held_by(self, agent_id: AgentId) -> list[Conversation]:
+        query = CONVERSATION_SELECT.where(
+            conversation_t.c.assignee_id == agent_id,
+            conversation_t.c.status.in_(("open", "snoozed")),
+        ).order_by(conversation_t.c.created_at)
+        return [to_conversation(row) for row in self._conn.execute(query)]
 
     def save(self, conversation: Conversation) -> None:
         self._conn.execute(
@@ -233,41 +237,6 @@ def _verified(kind: str, address: str) -> tuple[sa.ColumnElement[bool], ...]:
         identity_t.c.address == address,
         identity_t.c.verified.is_(True),
     )
-
-
-class SqlAgentWrites:
-    def __init__(self, conn: sa.Connection) -> None:
-        self._conn = conn
-
-    def get(self, agent_id: AgentId) -> Agent | None:
-        row = self._conn.execute(sa.select(agent_t).where(agent_t.c.id == agent_id)).first()
-        return to_agent(row) if row else None
-
-    def set_presence(self, agent_id: AgentId, status: Presence) -> None:
-        self._conn.execute(
-            sa.update(agent_t)
-            .where(agent_t.c.id == agent_id)
-            .values(status=status, status_changed_at=datetime.now(UTC))
-        )
-
-    def holds(self, agent_id: AgentId, excluding: ConversationId) -> dict[str, int]:
-        assigned = sa.select(conversation_t.c.id, conversation_t.c.channel).where(
-            # A snoozed conversation stays its assignee's: it comes back open to them.
-            conversation_t.c.assignee_id == agent_id,
-            conversation_t.c.status.in_(("open", "snoozed")),
-        )
-        offered = (
-            sa.select(conversation_t.c.id, conversation_t.c.channel)
-            .join(offer_t, offer_t.c.conversation_id == conversation_t.c.id)
-            .where(offer_t.c.agent_id == agent_id, offer_t.c.state == "pending")
-        )
-        held = sa.union(assigned, offered).subquery()  # UNION: a conversation counts once
-        query = (
-            sa.select(held.c.channel, sa.func.count().label("n"))
-            .where(held.c.id != excluding)
-            .group_by(held.c.channel)
-        )
-        return {row.channel: row.n for row in self._conn.execute(query)}
 
 
 class SqlLeaseReads:

@@ -118,6 +118,7 @@ def to_agent(row: Any) -> Agent:
         capacity=dict(row.capacity),
         voice_target=row.voice_target,
         status=row.status,
+        disabled=bool(row.disabled),
     )
 
 

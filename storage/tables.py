@@ -233,6 +233,8 @@ class AgentRow(SQLModel, table=True):
     # In every session token; bumped by logout and a password change, which so revokes the
     # tokens issued before.
     token_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # A disabled agent cannot log in and is offered nothing; the row stays for its history.
+    disabled: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class LoginLockoutRow(SQLModel, table=True):
@@ -247,7 +249,8 @@ class LoginLockoutRow(SQLModel, table=True):
 
 
 class AuthAuditRow(SQLModel, table=True):
-    """The security audit trail: lockouts, password changes, logouts."""
+    """The audit trail: security entries (lockouts, password changes, logouts) and every
+    admin change (agents, queues), with who made it and the record before and after."""
 
     __tablename__ = "auth_audit"
     id: int | None = Field(default=None, primary_key=True)
@@ -257,6 +260,24 @@ class AuthAuditRow(SQLModel, table=True):
     email: str | None = None
     address: str | None = None
     detail: str = ""
+    actor_id: str | None = Field(default=None, index=True)
+    before: dict[str, Any] | None = _json(default=None)
+    after: dict[str, Any] | None = _json(default=None)
+
+
+class QueueRow(SQLModel, table=True):
+    """The queues: seeded from config.toml's [[queues]] when empty, then edited by admins."""
+
+    __tablename__ = "queue"
+    name: str = Field(primary_key=True, max_length=64)
+    # The order queues are listed in: a channel without a queue of its own enters the first
+    # one that lists it.
+    position: int
+    channels: list[str] = _json()
+    skills: list[str] = _json()
+    priority: int = 0
+    service_level_seconds: int
+    policy: str = Field(max_length=32)
 
 
 class OfferRow(SQLModel, table=True):

@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from hub.events import Envelope, Event
 from hub.ids import AgentId
 from hub.ports import Action, Failed
+from storage.admin_facets import SqlAuditWrites, SqlQueueWrites
+from storage.agent_writes import SqlAgentWrites
 from storage.database import Database
 from storage.eventlog import Emitted, write_events
 from storage.facets import (
-    SqlAgentWrites,
     SqlCallWrites,
     SqlConversationWrites,
     SqlIdentityWrites,
@@ -45,6 +46,8 @@ class SqlTransaction:
         self.leases = SqlLeaseReads(conn)
         self.customers = SqlCustomerWrites(conn)
         self.labels = SqlLabelWrites(conn)
+        self.audit = SqlAuditWrites(conn)
+        self.queues = SqlQueueWrites(conn)
         self.emitted: list[Emitted] = []
 
     def emit(self, event: Event, audience: AgentId | None = None) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.harness import RunningHub, connect_agent, connect_customer, make_settings
+from tests.api_client import Api
+from tests.harness import RunningHub, connect_agent, connect_customer, login, make_settings
 from tests.services import fresh_postgres, redis_url
 
 
@@ -98,6 +99,46 @@ async def test_presence_holds_while_a_console_is_open_on_the_other_hub(tmp_path:
                         break
                     await asyncio.sleep(0.05)
                 assert await status() == "offline"
+        finally:
+            await one.stop()
+            await two.stop()
+
+
+async def test_a_queue_edited_on_one_hub_is_used_by_the_other(tmp_path: Path) -> None:
+    bus = await redis_url()
+    async with fresh_postgres() as database:
+        shared = {"bus__url": bus, "auth__secret": "one-secret-for-both-processes-0123456789"}
+        one = await RunningHub(make_settings(tmp_path / "one", database, **shared)).start()
+        two = await RunningHub(make_settings(tmp_path / "two", database, **shared)).start()
+        try:
+            ada = await one.add_agent("Ada", "admin")
+            async with aiohttp.ClientSession() as http:
+                api = await Api.open(http, one, await login(http, one, ada))
+                body = {"name": "Bea", "email": "bea@example.com", "skills": ["billing"]}
+                _, bea = await api.post("/api/v1/agents", body | {"password": "password123"})
+                ann = await one.add_agent("Ann")
+                status, _ = await api.patch("/api/v1/queues/general", {"skills": ["billing"]})
+                assert status == 200
+                on_two = await Api.open(http, two, api.token)
+
+                async def seen_on_two() -> None:
+                    while True:
+                        queues = (await on_two.get("/api/v1/queues"))[1]["queues"]
+                        if queues[0]["skills"] == ["billing"]:
+                            return
+                        await asyncio.sleep(0.05)
+
+                await asyncio.wait_for(seen_on_two(), 10)  # the event reached hub two
+                bea_login = {"email": "bea@example.com", "password": "password123"}
+                consoles = [await connect_agent(http, two, a) for a in (ann, bea_login)]
+                customer = await connect_customer(http, two, name="Carol")
+                await customer.say("my invoice")
+                offer = await consoles[1].expect("offer")
+                assert offer["conversation"]["customer_name"] == "Carol"
+                assert consoles[0].of_type("offer") == []
+                assert bea["skills"] == ["billing"]
+                for socket in (*consoles, customer):
+                    await socket.close()
         finally:
             await one.stop()
             await two.stop()

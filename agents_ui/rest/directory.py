@@ -1,16 +1,14 @@
-"""Who works here: the caller, the agents with their load, the queues, the audit trail."""
+"""Who works here: the caller, the agents with their load, the audit trail."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
 from agents_ui.rest.endpoint import Call, Endpoint
-from hub.models import Agent, AuditEntry
+from hub.ids import AgentId
+from hub.models import Agent, AuditEntry, AuditKind
 from hub.ports import AgentDirectory, ConversationReader
 from hub.services.logins import Logins
-from hub.settings import QueueSettings
 
 
 class AgentWithLoad(Agent):
@@ -22,12 +20,12 @@ class AgentList(BaseModel):
     agents: list[AgentWithLoad]
 
 
-class QueueList(BaseModel):
-    queues: list[QueueSettings]
-
-
 class AuditQuery(BaseModel):
     limit: int = Field(100, ge=1, le=1000, description="How many entries, newest first")
+    kind: AuditKind | None = Field(None, description="Only entries of this kind")
+    agent_id: AgentId | None = Field(
+        None, description="Only entries about this agent or made by them"
+    )
 
 
 class AuditList(BaseModel):
@@ -40,20 +38,16 @@ class DirectoryRoutes:
         logins: Logins,
         reader: ConversationReader,
         agents: AgentDirectory,
-        queues: Sequence[QueueSettings],
     ) -> None:
         self._logins = logins
         self._reader = reader
         self._agents = agents
-        self._queues = queues
 
     def endpoints(self) -> list[Endpoint]:
         return [
             Endpoint("GET", "/api/v1/me", self.me, "Who I am", "agents", response=Agent),
             Endpoint("GET", "/api/v1/agents", self.agents, "Agents and their load", "agents",
                      response=AgentList),
-            Endpoint("GET", "/api/v1/queues", self.queues, "Queues", "queues",
-                     response=QueueList),
             Endpoint("GET", "/api/v1/audit", self.audit, "The audit trail", "audit", "admin",
                      query=AuditQuery, response=AuditList),
         ]  # fmt: skip
@@ -73,9 +67,7 @@ class DirectoryRoutes:
         ]
         return AgentList(agents=rows)
 
-    async def queues(self, call: Call) -> QueueList:
-        return QueueList(queues=list(self._queues))
-
     async def audit(self, call: Call) -> AuditList:
         query: AuditQuery = call.query
-        return AuditList(entries=await self._logins.audit(query.limit))
+        entries = await self._logins.audit(query.limit, kind=query.kind, agent_id=query.agent_id)
+        return AuditList(entries=entries)

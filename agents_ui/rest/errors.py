@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from hub.errors import (
     AuthError,
     BadInput,
+    Conflict,
     Forbidden,
     HubError,
     Invalid,
@@ -70,7 +71,7 @@ async def hub_errors(request: web.Request, handler: Handler) -> web.StreamRespon
         headers = {}
         if isinstance(exc, RateLimited | Overloaded):
             headers[hdrs.RETRY_AFTER] = str(max(1, math.ceil(exc.retry_after)))
-        field = exc.field if isinstance(exc, BadInput) else None
+        field = exc.field if isinstance(exc, BadInput | Conflict) else None
         body = ErrorBody(error=exc.code, message=exc.message, field=field)
         return web.Response(
             text=body.model_dump_json(exclude_none=True),

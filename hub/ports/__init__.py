@@ -3,6 +3,7 @@
 path's batch contract, `stores` the async ports bundled as `Store`. Everything is re-exported
 here, so the rest of hub imports `hub.ports`."""
 
+from hub.ports.admin import AuditWrites, QueueStore, QueueWrites
 from hub.ports.inbound import InboundLookup, InboundPlan, InboundWriter, Placement
 from hub.ports.listing import ConversationFilter, ConversationListing, PageKey, Scope
 from hub.ports.profiles import CustomerProfiles
@@ -43,6 +44,7 @@ __all__ = [
     "Action",
     "AgentDirectory",
     "AgentWrites",
+    "AuditWrites",
     "CallWrites",
     "Calls",
     "CannedResponses",
@@ -71,6 +73,8 @@ __all__ = [
     "OutboxWrites",
     "PageKey",
     "Placement",
+    "QueueStore",
+    "QueueWrites",
     "SavedViews",
     "Scope",
     "Search",

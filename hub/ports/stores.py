@@ -29,6 +29,7 @@ from hub.models import (
     TimelineEntry,
     Visitor,
 )
+from hub.ports.admin import QueueStore
 from hub.ports.inbound import InboundWriter
 from hub.ports.listing import ConversationListing
 from hub.ports.profiles import CustomerProfiles
@@ -126,8 +127,11 @@ class AgentDirectory(Protocol):
         address: str | None = None,
         detail: str = "",
     ) -> None: ...
-    async def audit(self, limit: int = 100) -> list[AuditEntry]:
-        """The newest entries of the audit trail, newest first."""
+    async def audit(
+        self, limit: int = 100, *, kind: AuditKind | None = None, agent_id: AgentId | None = None
+    ) -> list[AuditEntry]:
+        """The newest entries of the audit trail, newest first; only those of `kind`, and
+        only those about `agent_id` or made by them, when given."""
         ...
 
 
@@ -245,3 +249,4 @@ class Store:
     canned: CannedResponses
     views: SavedViews
     listing: ConversationListing
+    queues: QueueStore

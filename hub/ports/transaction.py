@@ -27,6 +27,7 @@ from hub.models import (
     Presence,
 )
 from hub.outbox.items import Claimed, OutboxItem, OutboxRef, OutboxState
+from hub.ports.admin import AuditWrites, QueueWrites
 from hub.ports.inbound import Placement
 from hub.records import CustomerFields, CustomerMerge
 
@@ -36,6 +37,10 @@ class ConversationWrites(Protocol):
 
     def open_for(self, customer_id: CustomerId, channel: ChannelName) -> Conversation | None:
         """The customer's unresolved conversation on `channel`, the newest if several."""
+        ...
+
+    def held_by(self, agent_id: AgentId) -> list[Conversation]:
+        """The open conversations assigned to the agent."""
         ...
 
     def save(self, conversation: Conversation) -> None:
@@ -180,6 +185,31 @@ class AgentWrites(Protocol):
 
     def set_presence(self, agent_id: AgentId, status: Presence) -> None: ...
 
+    def by_email(self, email: str) -> Agent | None:
+        """The agent with this email (lowercased), disabled or not."""
+        ...
+
+    def add(self, agent: Agent, password_hash: str) -> None:
+        """A new agent; Conflict naming the email if another agent has it."""
+        ...
+
+    def update(self, agent: Agent) -> None:
+        """Store the agent's name, email, role, skills, capacity, voice target and disabled
+        flag (presence has its own call); Conflict naming the email if it is taken."""
+        ...
+
+    def set_password(self, agent_id: AgentId, password_hash: str) -> None:
+        """Replace the hash and bump the token version: every session ends."""
+        ...
+
+    def revoke_sessions(self, agent_id: AgentId) -> None:
+        """Bump the token version: every token issued before is refused."""
+        ...
+
+    def enabled_admins(self) -> list[AgentId]:
+        """The admins who are not disabled."""
+        ...
+
     def holds(self, agent_id: AgentId, excluding: ConversationId) -> dict[str, int]:
         """How many conversations other than `excluding` the agent holds per channel: open
         ones assigned to them and pending offers made to them, each counted once (the
@@ -248,6 +278,10 @@ class Transaction(Protocol):
     def leases(self) -> LeaseReads: ...
     @property
     def labels(self) -> LabelWrites: ...
+    @property
+    def audit(self) -> AuditWrites: ...
+    @property
+    def queues(self) -> QueueWrites: ...
 
     def emit(self, event: Event, audience: AgentId | None = None) -> None:
         """`audience`: the agent whose console stream the event belongs to (None: the

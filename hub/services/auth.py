@@ -206,13 +206,19 @@ class Authenticator:
         if session.expires_at < time.time():
             return False
         found = await self._agents.session(session.agent.id)
-        return found is not None and found[1] == session.version
+        if found is None or found[1] != session.version:
+            return False
+        # A socket opened under another role (an admin changed it) must open again under this one.
+        agent = found[0]
+        return not agent.disabled and agent.role == session.agent.role
 
     async def _load(self, agent_id: AgentId, version: int, expires_at: float) -> Session:
         found = await self._agents.session(agent_id)
         if found is None:
             raise AuthError("the agent of this token no longer exists")
         agent, current = found
+        if agent.disabled:
+            raise AuthError("this agent is disabled: ask an admin")
         if current != version:
             raise AuthError("this session has ended (logout or password change): log in again")
         return Session(agent=agent, version=version, expires_at=expires_at)

@@ -17,6 +17,7 @@ from hub.events import (
     Unassigned,
 )
 from hub.flow.publishing import PublishingWork
+from hub.flow.queues import Queues
 from hub.ids import AgentId, ConversationId, NoteId, new_id
 from hub.models import (
     Agent,
@@ -34,10 +35,15 @@ from hub.settings import Settings
 
 class ConversationService:
     def __init__(
-        self, work: PublishingWork, settings: Settings, outbox: OutboxRelay | None = None
+        self,
+        work: PublishingWork,
+        settings: Settings,
+        outbox: OutboxRelay | None = None,
+        queues: Queues | None = None,
     ) -> None:
         self._work = work
         self._settings = settings
+        self._queues = queues or (lambda: settings.queues)
         self._outbox = outbox
 
     async def reply(
@@ -147,7 +153,7 @@ class ConversationService:
         seeing their presence. The customer keeps their place in the queue (`queued_at`)."""
         if (to_agent_id is None) == (to_queue is None):
             raise BadInput("transfer needs exactly one of to_agent_id and to_queue")
-        if to_queue is not None and self._settings.queue(to_queue) is None:
+        if to_queue is not None and all(q.name != to_queue for q in self._queues()):
             raise NotFound("queue", to_queue)
         await self._work.run(
             lambda tx: _transfer(tx, agent, conversation_id, to_agent_id, to_queue)
@@ -226,6 +232,8 @@ def _transfer(
     if to_agent_id is not None:
         if target is None:
             raise NotFound("agent", to_agent_id)
+        if target.disabled:
+            raise Conflict(f"{target.name} is disabled and can take no conversation")
         if to_agent_id == conversation.assignee_id:
             raise Conflict("the conversation is already assigned to that agent")
     # An offer out now proposed the conversation as it was (its queue, its pin): it must not
@@ -243,6 +251,12 @@ def _transfer(
     }
     tx.conversations.save(conversation.model_copy(update=moved))
     return target
+
+
+def requeue(tx: Transaction, by: Agent, conversation: Conversation) -> None:
+    """Send an open conversation back to its own queue, unassigned, keeping the customer's
+    place (an admin disabling its agent)."""
+    _transfer(tx, by, conversation.id, None, conversation.queue)
 
 
 def _requeue(

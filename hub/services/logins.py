@@ -19,7 +19,8 @@ from datetime import UTC, datetime, timedelta
 import limits
 
 from hub.errors import AuthError, BadInput, RateLimited
-from hub.models import Agent, AuditEntry, LoginFailures, Session
+from hub.ids import AgentId
+from hub.models import Agent, AuditEntry, AuditKind, LoginFailures, Session
 from hub.ports import AgentDirectory
 from hub.services.auth import DUMMY_HASH, Authenticator, HashPool
 from hub.settings.sections import AuthSettings
@@ -101,6 +102,8 @@ class Logins:
             await self._failed(key, address, found[0] if found else None)
             raise AuthError("wrong email or password")
         agent, _, version = found
+        if agent.disabled:  # told only to whoever knows the password
+            raise AuthError("this agent is disabled: ask an admin")
         await self._agents.clear_login_failures(key)
         return self._auth.issue(agent.id, version), agent
 
@@ -138,8 +141,10 @@ class Logins:
             address=address,
         )  # fmt: skip
 
-    async def audit(self, limit: int = 100) -> list[AuditEntry]:
-        return await self._agents.audit(limit)
+    async def audit(
+        self, limit: int = 100, *, kind: AuditKind | None = None, agent_id: AgentId | None = None
+    ) -> list[AuditEntry]:
+        return await self._agents.audit(limit, kind=kind, agent_id=agent_id)
 
     async def _count(self, key: str, address: str) -> None:
         """The rate limits, then the lockout: refused here, no password is checked."""

@@ -8,30 +8,32 @@ the database says they hold (hub/services/fit.py), whatever any router believes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from hub.errors import Conflict, Forbidden, LeaseLost, NotFound, Unfit
 from hub.events import Assigned, OfferClosed, OfferMade, OfferOutcome
 from hub.flow.publishing import PublishingWork
+from hub.flow.queues import Queues
 from hub.ids import AgentId, ConversationId, OfferId, new_id
 from hub.models import Conversation, LeaseTerm, Offer
 from hub.ports import Transaction
 from hub.services.absence import Closed, set_away_if_absent
 from hub.services.fit import FitRules, unfit
 from hub.services.pins import lapses_on, unpin
-from hub.settings import QueueSettings, RoutingSettings
+from hub.settings import RoutingSettings
 
 PREVIEW_CHARS = 140
 
 
 class OfferService:
-    def __init__(
-        self, work: PublishingWork, routing: RoutingSettings, queues: Iterable[QueueSettings]
-    ) -> None:
+    def __init__(self, work: PublishingWork, routing: RoutingSettings, queues: Queues) -> None:
         self._work = work
-        self._rules = FitRules.of(routing, queues)
+        self._queues = queues  # read at each make and accept: an admin's edit holds at once
         self._routing = routing
+
+    @property
+    def _rules(self) -> FitRules:
+        return FitRules.of(self._routing, self._queues())
 
     async def make(
         self,
@@ -57,8 +59,9 @@ class OfferService:
             agent = tx.agents.get(agent_id)
             if agent is None:
                 raise NotFound("agent", agent_id)
-            if agent.status != "available":
-                raise Unfit(agent_id, conversation_id, f"the agent is {agent.status}")
+            if agent.disabled or agent.status != "available":
+                why = "disabled" if agent.disabled else agent.status
+                raise Unfit(agent_id, conversation_id, f"the agent is {why}")
             reason = unfit(agent, conversation, tx.agents.holds(agent_id, conversation_id), rules)
             if reason is not None:
                 raise Unfit(agent_id, conversation_id, reason)

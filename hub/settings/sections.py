@@ -151,7 +151,10 @@ class EventsSettings(Section):
 
 
 class QueueSettings(Section):
-    name: str = Field(min_length=1)
+    """A queue: in config.toml's [[queues]] (the seed of the `queue` table at the first
+    start), and the record the admin API creates and edits (hub/flow/queues.py)."""
+
+    name: str = Field(min_length=1, max_length=64)
     channels: tuple[ChannelName, ...] = CHANNELS
     skills: tuple[str, ...] = ()
     priority: int = 0

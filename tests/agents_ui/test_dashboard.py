@@ -46,7 +46,9 @@ async def test_a_customer_waiting_past_target_brings_the_service_level_down(
     store: Store,
 ) -> None:
     dashboard = Dashboard(
-        store.reader, store.agents, [QueueSettings(name="general", service_level_seconds=60)]
+        store.reader,
+        store.agents,
+        lambda: [QueueSettings(name="general", service_level_seconds=60)],
     )
     await waiting_since(store, "Early", 10)
     [queue] = (await dashboard.snapshot())["queues"]

@@ -119,7 +119,7 @@ class Hub:
             leases or self.store.leases,
             self.bus,
             routing,
-            self.settings.queues,
+            lambda: self.settings.queues,
             holder,
             resync_seconds=resync_seconds,
         )
@@ -150,7 +150,7 @@ async def open_hub(
         if bus is None:
             bus = await stack.enter_async_context(Bus())
         work = await stack.enter_async_context(PublishingWork(store.work, bus))
-        offers = OfferService(work, settings.routing, settings.queues)
+        offers = OfferService(work, settings.routing, lambda: settings.queues)
         yield Hub(store, bus, settings, offers, ConversationService(work, settings))
 
 

@@ -63,7 +63,7 @@ async def test_capacity_falls_back_to_the_defaults_and_calls_block_chats(hub: Hu
         await hub.offers.make(chat.id, ann.id, 60, term=fence)
     async with PublishingWork(hub.store.work, hub.bus) as work:
         allowed = RoutingSettings(chats_during_calls=True)
-        during_calls = OfferService(work, allowed, hub.settings.queues)
+        during_calls = OfferService(work, allowed, lambda: hub.settings.queues)
         assert await during_calls.make(chat.id, ann.id, 60, term=fence) is not None
 
 

@@ -124,7 +124,7 @@ async def test_routing_over_the_ordered_event_feed(hub: Hub) -> None:
             hub.store.leases,
             feed,
             RoutingSettings(),
-            hub.settings.queues,
+            lambda: hub.settings.queues,
             "feed-router",
         )
         async with router:

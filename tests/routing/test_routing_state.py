@@ -15,7 +15,7 @@ QUEUES = (QueueSettings(name="general"), QueueSettings(name="billing", skills=("
 
 
 def state() -> RoutingState:
-    return RoutingState(QUEUES, RoutingSettings().default_capacity)
+    return RoutingState(lambda: QUEUES, RoutingSettings().default_capacity)
 
 
 def agent(

@@ -190,9 +190,10 @@ export async function loadDirectory(ctx, force) {
   try {
     const [agents, queues] = /** @type {[{ agents?: DirectoryAgent[] } | null, { queues?: DirectoryQueue[] } | null]} */ (
       await Promise.all([api('GET', '/api/v1/agents'), api('GET', '/api/v1/queues')]));
-    d.agents = (agents && agents.agents) || [];
+    const all = (agents && agents.agents) || [];
     d.queues = (queues && queues.queues) || [];
-    for (const a of d.agents) rememberAgent(S, a.id, a.name);
+    for (const a of all) rememberAgent(S, a.id, a.name);
+    d.agents = all.filter((a) => !a.disabled); // a disabled agent can be handed nothing
     renderTransferTargets(ctx);
   } catch (e) {
     d.loadedAt = 0;

@@ -49,7 +49,7 @@
  * @property {number | null} snapshotId the welcome's last_event_id on this connection
  */
 
-/** @typedef {{ id: string, name: string, status?: string }} DirectoryAgent */
+/** @typedef {{ id: string, name: string, status?: string, disabled?: boolean }} DirectoryAgent */
 /** @typedef {{ name: string }} DirectoryQueue */
 
 /**
