@@ -16,6 +16,7 @@ from hub.ports.listing import ConversationFilter, PageKey, Scope
 from hub.services.offers import preview_of
 from storage.database import Database
 from storage.mapping import CONVERSATION_SELECT, conversation_t, message_t, to_conversation
+from storage.search import matching, matching_customers
 from storage.tables import ConversationLabelRow, LabelRow
 
 label_t = LabelRow.__table__  # type: ignore[attr-defined]
@@ -23,10 +24,18 @@ conversation_label_t = ConversationLabelRow.__table__  # type: ignore[attr-defin
 _c = conversation_t.c
 
 
-def conditions(where: ConversationFilter, scope: Scope) -> list[sa.ColumnElement[bool]]:
-    """The one place a filter becomes SQL, for the page and the counts alike. A full-text
-    `q` joins here as `_c.id.in_(<the search's matching ids>)`."""
+def conditions(
+    where: ConversationFilter, scope: Scope, sqlite: bool
+) -> list[sa.ColumnElement[bool]]:
+    """The one place a filter becomes SQL, for the page and the counts alike."""
     found: list[sa.ColumnElement[bool]] = []
+    if where.text is not None:  # the search index's matches (storage/search.py), no LIKE
+        found.append(
+            sa.or_(
+                _c.id.in_(matching(sqlite, where.text)),
+                _c.customer_id.in_(matching_customers(sqlite, where.text)),
+            )
+        )
     if not scope.everything:
         found.append(sa.or_(_c.queue.in_(scope.queues), _c.assignee_id == scope.agent_id))
     if where.statuses:
@@ -64,7 +73,7 @@ class SqlConversationListing:
     async def page(
         self, where: ConversationFilter, scope: Scope, limit: int, after: PageKey | None
     ) -> list[ListedConversation]:
-        clauses = conditions(where, scope)
+        clauses = conditions(where, scope, self._db.is_sqlite)
         if after is not None:
             clauses.append(_after(after))
         query = (
@@ -91,7 +100,7 @@ class SqlConversationListing:
         any_status = ConversationFilter(**{**where.__dict__, "statuses": ()})
         query = (
             sa.select(_c.status, sa.func.count().label("n"))
-            .where(*conditions(any_status, scope))
+            .where(*conditions(any_status, scope, self._db.is_sqlite))
             .group_by(_c.status)
         )
         async with self._db.read() as conn:

@@ -89,6 +89,16 @@ def matching(sqlite: bool, terms: SearchTerms) -> sa.Select[str]:
     )
 
 
+def matching_customers(sqlite: bool, terms: SearchTerms) -> sa.Select[str]:
+    """The ids of customers whose name or an identity matches, as a select to compose."""
+    engine = _Engine(sqlite, terms)
+    return (
+        sa.select(doc_t.c.customer_id)
+        .select_from(engine.source())
+        .where(engine.match, doc_t.c.kind.in_(("customer", "identity")))
+    )
+
+
 class SqlSearch:
     def __init__(self, db: Database) -> None:
         self._db = db

@@ -20,6 +20,7 @@ from hub.errors import Invalid
 from hub.ids import AgentId, CustomerId
 from hub.models import Agent, ChannelName, ConversationStatus, ListedConversation
 from hub.ports import ConversationFilter, ConversationListing, PageKey, Scope
+from hub.services.search_terms import parse_terms
 
 
 class CountsQuery(BaseModel):
@@ -32,6 +33,12 @@ class CountsQuery(BaseModel):
     customer: str | None = Field(None, description="A customer id")
     updated_since: AwareDatetime | None = Field(
         None, description="Only conversations with activity at or after this (ISO 8601)"
+    )
+    q: str | None = Field(
+        None,
+        max_length=200,
+        description="Full text: message text, the customer's name, email or phone "
+        "(as GET /api/v1/search matches them)",
     )
 
 
@@ -109,4 +116,5 @@ def _filter(
         priority=query.priority,
         customer=CustomerId(query.customer) if query.customer else None,
         updated_since=query.updated_since,
+        text=parse_terms(query.q) if query.q else None,
     )

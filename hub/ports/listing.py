@@ -11,6 +11,7 @@ from typing import Protocol
 
 from hub.ids import AgentId, ConversationId, CustomerId
 from hub.models import ChannelName, ConversationStatus, Label, ListedConversation
+from hub.services.search_terms import SearchTerms
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class ConversationFilter:
     priority: int | None = None
     customer: CustomerId | None = None
     updated_since: datetime | None = None  # last_activity_at at or after this
+    # Full text: a message of the conversation, or its customer's name or an identity, matches.
+    text: SearchTerms | None = None
 
 
 @dataclass(frozen=True)

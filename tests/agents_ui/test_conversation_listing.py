@@ -171,3 +171,33 @@ async def test_notes_replies_edits_and_status_changes_are_activity(desk: Desk) -
     assert listed["id"] == second.id
     assert listed["last_message"]["direction"] == "out"
     assert listed["last_message"]["text"] == "hello"
+
+
+async def test_full_text_q_finds_by_message_or_customer_and_keeps_the_other_filters(
+    desk: Desk,
+) -> None:
+    sup, _ = await desk.api_for("Sue", "supervisor")
+    agent, _ = await desk.api_for("Ann")  # no skills: the general queue only
+    parcel = await desk.conversation("Olga")
+    await desk.customer_writes(parcel, "My parcel never arrived, order 88231")
+    billing = await desk.conversation("Bruno", queue="billing")
+    await desk.customer_writes(billing, "Where is my parcel refund?")
+    other = await desk.conversation("Zed")
+
+    async def ids(api: object, **query: object) -> set[str]:
+        status, page = await api.get(LIST, **query)  # type: ignore[attr-defined]
+        assert status == 200, page
+        return {c["id"] for c in page["conversations"]}
+
+    assert await ids(sup, q="parcel") == {parcel.id, billing.id}
+    assert await ids(sup, q="parc") == {parcel.id, billing.id}  # as the agent types
+    assert await ids(sup, q="88231") == {parcel.id}
+    assert await ids(sup, q="bruno") == {billing.id}  # the customer's name
+    assert await ids(sup, q="parcel", queue="billing") == {billing.id}
+    assert await ids(agent, q="parcel") == {parcel.id}  # billing is not Ann's queue
+    assert await ids(sup, q='parcel" (*') == {parcel.id, billing.id}  # no syntax
+    # OR is a word like any other (here a prefix: Olga's "order"), not an operator.
+    assert await ids(sup, q="parcel OR") == {parcel.id}
+    assert other.id not in await ids(sup, q="parcel")
+    status, counts = await sup.get(f"{LIST}/counts", q="parcel")
+    assert status == 200 and counts["pending"] == 2
