@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from pydantic import ValidationError
 
-from hub.events import EVENT_SCHEMA, Envelope, Event, conversation_of, customer_of, read_event
+from hub.events import EVENT_SCHEMA, Envelope, conversation_of, customer_of, read_event
 from hub.ids import AgentId, EventId
+from hub.ports import Emitted
 from storage.database import Database
 from storage.tables import EventLogRetentionRow, EventLogRow, TimelineEntryRow
 
@@ -20,15 +21,16 @@ log = logging.getLogger(__name__)
 event_log_t = EventLogRow.__table__  # type: ignore[attr-defined]
 timeline_t = TimelineEntryRow.__table__  # type: ignore[attr-defined]
 retention_t = EventLogRetentionRow.__table__  # type: ignore[attr-defined]
-Emitted = tuple[Event, AgentId | None]
 
 
 def write_events(conn: sa.Connection, emitted: Sequence[Emitted]) -> list[Envelope]:
     """Synchronous Core: called in the batch writer's thread, or through run_sync."""
     if not emitted:
         return []
-    at = datetime.now(UTC)
-    payloads = [event.model_dump(mode="json") for event, _ in emitted]
+    now = datetime.now(UTC)
+    # Each event at its service's clock when it said (a backdated history), else now.
+    ats = [at or now for _, _, at in emitted]
+    payloads = [event.model_dump(mode="json") for event, _, _ in emitted]
     log_rows = [
         {
             "topic": event.type,
@@ -38,7 +40,7 @@ def write_events(conn: sa.Connection, emitted: Sequence[Emitted]) -> list[Envelo
             "schema_version": EVENT_SCHEMA,
             "at": at,
         }
-        for (event, audience), payload in zip(emitted, payloads, strict=True)
+        for (event, audience, _), payload, at in zip(emitted, payloads, ats, strict=True)
     ]
     result = conn.execute(
         sa.insert(event_log_t).returning(event_log_t.c.id, sort_by_parameter_order=True),
@@ -53,14 +55,14 @@ def write_events(conn: sa.Connection, emitted: Sequence[Emitted]) -> list[Envelo
             "payload": payload | {"event_id": event_id},
             "at": at,
         }
-        for (event, _), payload, event_id in zip(emitted, payloads, ids, strict=True)
+        for (event, _, _), payload, event_id, at in zip(emitted, payloads, ids, ats, strict=True)
         if (customer := customer_of(event)) is not None
     ]
     if timeline_rows:
         conn.execute(sa.insert(timeline_t), timeline_rows)
     return [
         Envelope(id=EventId(event_id), at=at, audience=audience, event=event)
-        for (event, audience), event_id in zip(emitted, ids, strict=True)
+        for (event, audience, _), event_id, at in zip(emitted, ids, ats, strict=True)
     ]
 
 

@@ -6,15 +6,16 @@ in one hop to the writer thread."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from hub.events import Envelope, Event
 from hub.ids import AgentId
-from hub.ports import Action, Failed
+from hub.ports import Action, Emitted, Failed
 from storage.database import Database
-from storage.eventlog import Emitted, write_events
+from storage.eventlog import write_events
 from storage.facets import (
     SqlAgentWrites,
     SqlCallWrites,
@@ -43,8 +44,10 @@ class SqlTransaction:
         self.leases = SqlLeaseReads(conn)
         self.emitted: list[Emitted] = []
 
-    def emit(self, event: Event, audience: AgentId | None = None) -> None:
-        self.emitted.append((event, audience))
+    def emit(
+        self, event: Event, audience: AgentId | None = None, at: datetime | None = None
+    ) -> None:
+        self.emitted.append((event, audience, at))
 
 
 class SqlUnitOfWork:

@@ -3,7 +3,7 @@
 path's batch contract, `stores` the async ports bundled as `Store`. Everything is re-exported
 here, so the rest of hub imports `hub.ports`."""
 
-from hub.ports.inbound import InboundLookup, InboundPlan, InboundWriter, Placement
+from hub.ports.inbound import Emitted, InboundLookup, InboundPlan, InboundWriter, Placement
 from hub.ports.stores import (
     AgentDirectory,
     Calls,
@@ -44,6 +44,7 @@ __all__ = [
     "ConversationWrites",
     "Customers",
     "EmailStore",
+    "Emitted",
     "EventLog",
     "Failed",
     "IdentityWrites",

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from hub.clock import Clock, system_clock
 from hub.errors import BadInput, Conflict, Forbidden, NotFound, OptedOut
 from hub.events import (
     NoteAdded,
@@ -34,11 +35,16 @@ from hub.settings import Settings
 
 class ConversationService:
     def __init__(
-        self, work: PublishingWork, settings: Settings, outbox: OutboxRelay | None = None
+        self,
+        work: PublishingWork,
+        settings: Settings,
+        outbox: OutboxRelay | None = None,
+        clock: Clock = system_clock,
     ) -> None:
         self._work = work
         self._settings = settings
         self._outbox = outbox
+        self._clock = clock  # when each action happens: its rows and its events
 
     async def reply(
         self,
@@ -52,7 +58,7 @@ class ConversationService:
         channel with a sender (SMS, email) the send is queued in the outbox in the same
         transaction; a customer who opted out of the address gets nothing (OptedOut)."""
         key = f"agent:{agent.id}:{client_id}"
-        outbox = self._outbox
+        outbox, clock = self._outbox, self._clock
 
         def act(tx: Transaction) -> tuple[Message, bool]:
             existing = tx.messages.by_key(key)
@@ -62,7 +68,7 @@ class ConversationService:
             sends = outbox is not None and outbox.handles(conversation.channel)
             if sends:
                 check_consent(tx, conversation)
-            now = datetime.now(UTC)
+            now = clock()
             message = outbound_message(
                 conversation,
                 "agent",
@@ -91,7 +97,7 @@ class ConversationService:
         message on the conversation, queued in the outbox like a reply, once per `key`.
         None when it was sent before, or the channel has no sender, or the customer opted
         out."""
-        outbox = self._outbox
+        outbox, clock = self._outbox, self._clock
 
         def act(tx: Transaction) -> Message | None:
             conversation = tx.conversations.get(conversation_id)
@@ -103,7 +109,7 @@ class ConversationService:
                 check_consent(tx, conversation)
             except OptedOut:
                 return None
-            now = datetime.now(UTC)
+            now = clock()
             message = outbound_message(conversation, "system", sender_name, text, now, True)
             store_outbound(tx, conversation, message, key, True, auto_reply=True)
             return message
@@ -115,6 +121,7 @@ class ConversationService:
 
     async def note(self, agent: Agent, conversation_id: ConversationId, text: str) -> NoteId:
         note_id = NoteId(new_id())
+        clock = self._clock
 
         def act(tx: Transaction) -> NoteId:
             conversation = _owned(tx, agent, conversation_id, allow_resolved=True)
@@ -128,6 +135,7 @@ class ConversationService:
                     text=text,
                 ),
                 audience=conversation.assignee_id,
+                at=clock(),
             )
             return note_id
 
@@ -149,8 +157,9 @@ class ConversationService:
             raise BadInput("transfer needs exactly one of to_agent_id and to_queue")
         if to_queue is not None and self._settings.queue(to_queue) is None:
             raise NotFound("queue", to_queue)
+        clock = self._clock
         await self._work.run(
-            lambda tx: _transfer(tx, agent, conversation_id, to_agent_id, to_queue)
+            lambda tx: _transfer(tx, agent, conversation_id, to_agent_id, to_queue, clock())
         )
 
     async def reassign(
@@ -162,22 +171,24 @@ class ConversationService:
         now (an agent who is not available will not be offered it)."""
         if not supervisor.is_supervisor:
             raise Forbidden("only supervisors and admins can reassign")
-        until = datetime.now(UTC) + timedelta(seconds=self._settings.routing.offer_timeout_seconds)
+        now = self._clock()
+        until = now + timedelta(seconds=self._settings.routing.offer_timeout_seconds)
 
         def act(tx: Transaction) -> Reassignment:
-            target = _transfer(tx, supervisor, conversation_id, to_agent_id, None, until)
+            target = _transfer(tx, supervisor, conversation_id, to_agent_id, None, now, until)
             assert target is not None
             return Reassignment(target, until)
 
         return await self._work.run(act)
 
     async def resolve(self, agent: Agent, conversation_id: ConversationId) -> None:
+        clock = self._clock
+
         def act(tx: Transaction) -> None:
             conversation = _owned(tx, agent, conversation_id)
+            now = clock()
             tx.conversations.save(
-                conversation.model_copy(
-                    update={"status": "resolved", "resolved_at": datetime.now(UTC)}
-                )
+                conversation.model_copy(update={"status": "resolved", "resolved_at": now})
             )
             tx.emit(
                 StatusChanged(
@@ -187,6 +198,7 @@ class ConversationService:
                     agent_id=agent.id,
                 ),
                 audience=conversation.assignee_id,
+                at=now,
             )
 
         await self._work.run(act)
@@ -215,6 +227,7 @@ def _transfer(
     conversation_id: ConversationId,
     to_agent_id: AgentId | None,
     to_queue: str | None,
+    now: datetime,
     pinned_until: datetime | None = None,
 ) -> Agent | None:
     conversation = _owned(tx, by, conversation_id)
@@ -226,8 +239,8 @@ def _transfer(
             raise Conflict("the conversation is already assigned to that agent")
     # An offer out now proposed the conversation as it was (its queue, its pin): it must not
     # be accepted after the move, so it closes in the same transaction.
-    cancel_pending(tx, conversation, "conversation transferred")
-    _requeue(tx, conversation, by, to_agent_id, to_queue, pinned_until)
+    cancel_pending(tx, conversation, "conversation transferred", now)
+    _requeue(tx, conversation, by, to_agent_id, to_queue, pinned_until, now)
     moved = {
         "status": "pending",
         "assignee_id": None,
@@ -247,6 +260,7 @@ def _requeue(
     to_agent_id: AgentId | None,
     to_queue: str | None,
     pinned_until: datetime | None,
+    now: datetime,
 ) -> None:
     if conversation.assignee_id is not None:
         tx.emit(
@@ -257,6 +271,7 @@ def _requeue(
                 reason="transfer" if by.id == conversation.assignee_id else "reassign",
             ),
             audience=conversation.assignee_id,
+            at=now,
         )
     tx.emit(
         Transferred(
@@ -267,7 +282,8 @@ def _requeue(
             to_queue=to_queue,
             by_agent_id=by.id,
             pinned_until=pinned_until,
-        )
+        ),
+        at=now,
     )
 
 
