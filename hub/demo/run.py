@@ -86,7 +86,7 @@ def _agent_specs(rng: random.Random, settings: Settings, conversations: int) -> 
     return agent_specs(
         rng,
         written,
-        max(2, written // 3),
+        max(2, written // 2),
         skills,
         {c: n for c, n in settings.routing.default_capacity.items()},
     )

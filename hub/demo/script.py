@@ -165,16 +165,19 @@ class Script:
         await self._conversations.note(self._holder(), self._id(), step.text)
 
     async def _transfer(self, _step: Step) -> None:
-        """To another queue that takes the channel, else to a colleague."""
+        """To another queue that takes the channel, else to a colleague free now, else back
+        to its queue. The slot is given back once the transfer committed: until then the
+        agent still holds it."""
         agent, channel = self._holder(), self._plan.channel
-        others = [q for q in self._desk.queues(channel) if q != self._conversation_queue()]
+        queue = self._conversation_queue()
+        others = [q for q in self._desk.queues(channel) if q != queue]
+        self._next = None if others else self._desk.slots.try_take(channel, agent)
+        if self._next is not None:
+            await self._conversations.transfer(agent, self._id(), to_agent_id=self._next.id)
+        else:
+            await self._conversations.transfer(agent, self._id(), to_queue=(others or [queue])[0])
         await self._desk.slots.give_back(channel, agent)
         self._agent = None
-        if others:
-            await self._conversations.transfer(agent, self._id(), to_queue=others[0])
-            return
-        self._next = await self._desk.slots.take(channel, besides=agent)
-        await self._conversations.transfer(agent, self._id(), to_agent_id=self._next.id)
 
     def _conversation_queue(self) -> str:
         assert self._conversation is not None
