@@ -17,6 +17,7 @@ from agents_ui.rest.endpoint import Endpoint
 from agents_ui.rest.errors import hub_errors
 from agents_ui.rest.reference import Reference
 from agents_ui.session import COOKIE, Sessions, bearer_of
+from agents_ui.timing import server_timing
 from hub.errors import AuthError
 from hub.ports import AgentDirectory, ConversationReader
 from hub.services.logins import Logins
@@ -62,6 +63,7 @@ class ConsoleApi:
         ]
 
     def install(self, app: web.Application) -> None:
+        app.middlewares.append(server_timing)  # outermost: it times the error answers too
         app.middlewares.append(hub_errors)
         app.middlewares.append(asset_types)
         SecurityHeaders(STATIC).install(app)
