@@ -102,14 +102,16 @@ def _unique_names(rng: random.Random, count: int) -> list[str]:
 @dataclass(frozen=True)
 class CustomerSpec:
     """A customer as the demo invents them: which channel they use decides their identities
-    (an email address; a phone number for texts and calls; a web chat visitor, who may have
-    typed their email too)."""
+    (an email address, and for some a phone number too; a phone number for texts and calls;
+    a web chat visitor, who may have typed their email too)."""
 
     index: int
     name: str
     email: str
     phone: str
     kind: str  # "email", "phone" or "visitor"
+    phone_too: bool = False  # an email customer who also texts and calls
+    everywhere: bool = False  # a visitor who also writes, texts and calls: every identity
 
 
 def customer_spec(rng: random.Random, index: int) -> CustomerSpec:
@@ -117,4 +119,8 @@ def customer_spec(rng: random.Random, index: int) -> CustomerSpec:
     email = f"{first.lower()}.{last.lower()}{index}@mail.example"
     phone = f"+1555{index:07d}"  # E.164, in a range no one is given
     kind = rng.choices(("visitor", "email", "phone"), weights=(4, 3, 4))[0]
-    return CustomerSpec(index, f"{first} {last}", email, phone, kind)
+    phone_too = kind == "email" and rng.random() < 0.3
+    # The first customer is a regular on every channel, so even a small demo has one.
+    everywhere = index == 0 or (kind == "visitor" and rng.random() < 0.15)
+    kind = "visitor" if everywhere else kind
+    return CustomerSpec(index, f"{first} {last}", email, phone, kind, phone_too, everywhere)

@@ -77,9 +77,11 @@ def plan(
 
 
 def _channel(rng: random.Random, customer: CustomerSpec) -> ChannelName:
+    if customer.everywhere:
+        return rng.choice(("webchat", "email", "sms", "voice"))
     if customer.kind == "visitor":
         return "webchat"
-    if customer.kind == "email":
+    if customer.kind == "email" and not (customer.phone_too and rng.random() < 0.4):
         return "email"
     return "sms" if rng.random() < 0.55 else "voice"
 

@@ -122,8 +122,10 @@ async def _lease(store: Store) -> AsyncIterator[LeaseTerm]:
 
 
 async def _customers(store: Store, specs: list[CustomerSpec]) -> dict[int, CustomerId]:
-    """Email and phone customers by their verified address, a thousand at a time; visitors
-    through their token, half of them having typed their email too (an unverified claim)."""
+    """Email and phone customers by their verified address, a thousand at a time, some
+    email customers given their phone number too; visitors through their token, half of them
+    having typed their email too (an unverified claim), and some given a verified email and
+    phone as well: one customer on every channel."""
     ids: dict[int, CustomerId] = {}
     for kind, address in (("email", "email"), ("phone", "phone")):
         chosen = [s for s in specs if s.kind == kind]
@@ -133,11 +135,16 @@ async def _customers(store: Store, specs: list[CustomerSpec]) -> dict[int, Custo
                 kind, {getattr(s, address): s.name for s in chunk}
             )
             ids |= {s.index: found[getattr(s, address)] for s in chunk}
+    for spec in (s for s in specs if s.phone_too):
+        ids[spec.index] = await store.customers.add_identity(ids[spec.index], "phone", spec.phone)
     visitors = [s for s in specs if s.kind == "visitor"]
     for i in range(0, len(visitors), 64):
         chunk = visitors[i : i + 64]
         made = await asyncio.gather(*(_visitor(store, s) for s in chunk))
         ids |= {s.index: c for s, c in zip(chunk, made, strict=True)}
+    for spec in (s for s in specs if s.everywhere):
+        await store.customers.add_identity(ids[spec.index], "email", spec.email)
+        await store.customers.add_identity(ids[spec.index], "phone", spec.phone)
     return ids
 
 

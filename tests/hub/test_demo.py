@@ -52,6 +52,14 @@ async def test_demo_fills_every_channel_consistently_and_a_hub_serves_it(
     statuses = await rows(database_url, "SELECT DISTINCT status FROM conversation")
     assert {"resolved", "open"} <= {s for (s,) in statuses}
 
+    # Some customers have several identities: a web visitor with a verified email and phone.
+    several = await rows(
+        database_url,
+        """SELECT customer_id FROM customer_identity GROUP BY customer_id
+           HAVING count(DISTINCT kind) = 3 AND min(CASE WHEN verified THEN 1 ELSE 0 END) = 1""",
+    )
+    assert several
+
     # Every message has its timeline entry and its event, at the message's own time.
     unmatched = await rows(
         database_url,
