@@ -44,6 +44,7 @@ async def test_demo_fills_every_channel_consistently_and_a_hub_serves_it(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert await demo(database_url, tmp_path, monkeypatch) == 0
+    finished = datetime.now(UTC)
     printed = capsys.readouterr().out
     assert f"password: {PASSWORD}" in printed and "@demo.contacthub.example" in printed
 
@@ -93,6 +94,11 @@ async def test_demo_fills_every_channel_consistently_and_a_hub_serves_it(
     now = datetime.now(UTC)
     assert now - timedelta(days=30) <= first < now - timedelta(days=20)
     assert now - timedelta(days=3) < last < now
+    # Nothing dated when it was written: every entry of every kind happened in the history,
+    # which ends at least 30 s before the demo's start.
+    [(oldest, newest)] = await rows(database_url, "SELECT min(at), max(at) FROM timeline_entry")
+    assert _aware(oldest) >= now - timedelta(days=30)
+    assert _aware(newest) <= finished - timedelta(seconds=30)
     early = await rows(
         database_url,
         """SELECT c.id FROM conversation c
