@@ -122,5 +122,5 @@ def customer_spec(rng: random.Random, index: int) -> CustomerSpec:
     phone_too = kind == "email" and rng.random() < 0.3
     # The first customer is a regular on every channel, so even a small demo has one.
     everywhere = index == 0 or (kind == "visitor" and rng.random() < 0.15)
-    kind = "visitor" if everywhere else kind
+    kind, phone_too = ("visitor", False) if everywhere else (kind, phone_too)
     return CustomerSpec(index, f"{first} {last}", email, phone, kind, phone_too, everywhere)
