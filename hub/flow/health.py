@@ -37,9 +37,7 @@ class Health:
         return Readiness(
             {
                 "database": await self._database(),
-                "bus": "ok"
-                if self._bus.connected
-                else "not connected: events reach this "
+                "bus": "ok" if self._bus.connected else "not connected: events reach this "
                 "process only through log reads, a second late",
                 "feed": self._feed_state(),
             }
