@@ -27,6 +27,7 @@ from agents_ui.rest.reference import Reference
 from agents_ui.rest.search import SearchRoutes
 from agents_ui.rest.views import ViewRoutes
 from agents_ui.session import COOKIE, Sessions, bearer_of
+from agents_ui.timing import server_timing
 from hub.errors import AuthError
 from hub.flow.queues import QueueDirectory
 from hub.models import Agent
@@ -119,6 +120,7 @@ class ConsoleApi:
         ]
 
     def install(self, app: web.Application) -> None:
+        app.middlewares.append(server_timing)  # outermost: it times the error answers too
         app.middlewares.append(hub_errors)
         app.middlewares.append(asset_types)
         SecurityHeaders(STATIC).install(app)

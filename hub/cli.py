@@ -8,6 +8,7 @@ import errno
 import getpass
 import logging
 import re
+import secrets
 import socket
 import sys
 from collections.abc import Sequence
@@ -71,6 +72,17 @@ def _parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="the security audit trail, newest first")
     audit.add_argument("--limit", type=int, default=50)
     audit.set_defaults(run=_audit)
+
+    demo = commands.add_parser(
+        "demo", help="fill the database with a realistic, backdated demo history"
+    )
+    demo.add_argument("--conversations", type=int, required=True, metavar="N")
+    demo.add_argument("--days", type=float, default=30.0, help="spread over the last D days")
+    demo.add_argument("--seed", help="the same seed makes the same history (default: random)")
+    demo.add_argument(
+        "--password", help="the demo agents' password (default: generated and printed once)"
+    )
+    demo.set_defaults(run=_demo)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(required=True)
     db.add_parser("upgrade", help="migrate the database to the current schema").set_defaults(
@@ -254,6 +266,38 @@ def _agents_list(settings: Settings, _args: argparse.Namespace) -> None:
             )
 
     asyncio.run(listing())
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> None:
+    from hub.demo import DemoOptions, run_demo
+
+    if args.conversations < 1 or args.days <= 0:
+        raise SystemExit("contacthub: --conversations and --days must be positive")
+    password = args.password or secrets.token_urlsafe(12)
+    if len(password) < 8:
+        raise SystemExit("contacthub: the password needs at least 8 characters")
+    options = DemoOptions(args.conversations, args.days)
+    if args.seed is not None:
+        options = DemoOptions(args.conversations, args.days, seed=args.seed)
+
+    async def demo() -> None:
+        from storage import open_store
+
+        async with open_store(settings.database_url, migrate=True) as store:
+            say = lambda line: print(f"contacthub demo: {line}", file=sys.stderr, flush=True)  # noqa: E731
+            report = await run_demo(store, settings, options, hash_password(password), say)
+        rate = report.messages / report.seconds if report.seconds else 0.0
+        print(
+            f"{report.conversations} conversations, {report.messages} messages over "
+            f"{args.days:g} days in {report.seconds:.1f} s ({rate:,.0f} messages/s); "
+            f"seed {options.seed}"
+        )
+        print("agents (all with the same password):")
+        for agent in report.agents:
+            print(f"  {agent.email:<40} {agent.role:<10} {','.join(agent.skills) or '-'}")
+        print(f"password: {password}" + ("" if args.password else "  (generated: shown once)"))
+
+    asyncio.run(demo())
 
 
 def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> None:

@@ -294,6 +294,9 @@ class InboundMessage(Record):
     new_conversation: bool = False
     linked_to: ConversationId | None = None
     meta: dict[str, Any] = Field(default_factory=dict)
+    # When it arrived by the sender's clock (a backdated history, a service with a clock of
+    # its own); None: when its batch is written, which is what live channels leave it at.
+    received_at: datetime | None = None
 
 
 class Ingested(Record):

@@ -36,6 +36,28 @@ class SqlCustomers:
                     raise
         raise AssertionError("unreachable")
 
+    async def add_identity(self, customer_id: CustomerId, kind: str, address: str) -> CustomerId:
+        address = _normal(kind, address)
+        async with self._db.write() as conn:
+            held = await _holders(conn, kind, {address})
+            if address in held:
+                return held[address]
+            # Their own unverified claim of it (typed into the chat widget) becomes verified.
+            claimed = await conn.execute(
+                sa.update(identity_t)
+                .where(
+                    identity_t.c.customer_id == customer_id,
+                    identity_t.c.kind == kind,
+                    identity_t.c.address == address,
+                )
+                .values(verified=True)
+            )
+            if claimed.rowcount:
+                return customer_id
+            row = {"customer_id": customer_id, "kind": kind, "address": address}
+            await conn.execute(sa.insert(identity_t), [row])
+        return customer_id
+
     async def _identify(self, kind: str, wanted: dict[str, str]) -> dict[str, CustomerId]:
         async with self._db.read() as conn:
             found = await _holders(conn, kind, set(wanted))

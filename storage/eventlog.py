@@ -14,13 +14,13 @@ from pydantic import ValidationError
 from hub.events import (
     EVENT_SCHEMA,
     Envelope,
-    Event,
     conversation_of,
     is_activity,
     read_event,
     timeline_customers,
 )
-from hub.ids import AgentId, EventId
+from hub.ids import AgentId, ConversationId, EventId
+from hub.ports import Emitted
 from storage.database import Database
 from storage.tables import ConversationRow, EventLogRetentionRow, EventLogRow, TimelineEntryRow
 
@@ -29,15 +29,16 @@ event_log_t = EventLogRow.__table__  # type: ignore[attr-defined]
 timeline_t = TimelineEntryRow.__table__  # type: ignore[attr-defined]
 retention_t = EventLogRetentionRow.__table__  # type: ignore[attr-defined]
 _conversation_t = ConversationRow.__table__  # type: ignore[attr-defined]
-Emitted = tuple[Event, AgentId | None]
 
 
 def write_events(conn: sa.Connection, emitted: Sequence[Emitted]) -> list[Envelope]:
     """Synchronous Core: called in the batch writer's thread, or through run_sync."""
     if not emitted:
         return []
-    at = datetime.now(UTC)
-    payloads = [event.model_dump(mode="json") for event, _ in emitted]
+    now = datetime.now(UTC)
+    # Each event at its service's clock when it said (a backdated history), else now.
+    ats = [at or now for _, _, at in emitted]
+    payloads = [event.model_dump(mode="json") for event, _, _ in emitted]
     log_rows = [
         {
             "topic": event.type,
@@ -47,7 +48,7 @@ def write_events(conn: sa.Connection, emitted: Sequence[Emitted]) -> list[Envelo
             "schema_version": EVENT_SCHEMA,
             "at": at,
         }
-        for (event, audience), payload in zip(emitted, payloads, strict=True)
+        for (event, audience, _), payload, at in zip(emitted, payloads, ats, strict=True)
     ]
     result = conn.execute(
         sa.insert(event_log_t).returning(event_log_t.c.id, sort_by_parameter_order=True),
@@ -62,31 +63,39 @@ def write_events(conn: sa.Connection, emitted: Sequence[Emitted]) -> list[Envelo
             "payload": payload | {"event_id": event_id},
             "at": at,
         }
-        for (event, _), payload, event_id in zip(emitted, payloads, ids, strict=True)
+        for (event, _, _), payload, event_id, at in zip(emitted, payloads, ids, ats, strict=True)
         for customer in timeline_customers(event)
     ]
     if timeline_rows:
         conn.execute(sa.insert(timeline_t), timeline_rows)
-    _touch_activity(conn, emitted, at)
+    _touch_activity(conn, emitted, ats)
     return [
         Envelope(id=EventId(event_id), at=at, audience=audience, event=event)
-        for (event, audience), event_id in zip(emitted, ids, strict=True)
+        for (event, audience, _), event_id, at in zip(emitted, ids, ats, strict=True)
     ]
 
 
-def _touch_activity(conn: sa.Connection, emitted: Sequence[Emitted], at: datetime) -> None:
-    """Move `last_activity_at` of the conversations these events are activity on, in the same
-    transaction and one statement whatever the batch. Only forward: a page cursor relies on
-    a conversation never sinking below a place it was already listed at."""
-    touched = {c for event, _ in emitted if is_activity(event) and (c := conversation_of(event))}
-    if not touched:
-        return
+def _touch_activity(
+    conn: sa.Connection, emitted: Sequence[Emitted], ats: Sequence[datetime]
+) -> None:
+    """Move `last_activity_at` of the conversations these events are activity on to their
+    latest event's time, in the same transaction and one statement per distinct time (one
+    for a live batch, whose events share it). Only forward: a page cursor relies on a
+    conversation never sinking below a place it was already listed at."""
+    latest: dict[ConversationId, datetime] = {}
+    for (event, _, _), at in zip(emitted, ats, strict=True):
+        if is_activity(event) and (conversation := conversation_of(event)):
+            latest[conversation] = max(at, latest.get(conversation, at))
+    by_time: dict[datetime, list[ConversationId]] = {}
+    for conversation, at in latest.items():
+        by_time.setdefault(at, []).append(conversation)
     column = _conversation_t.c.last_activity_at
-    conn.execute(
-        sa.update(_conversation_t)
-        .where(_conversation_t.c.id.in_(touched), column < at)
-        .values(last_activity_at=at)
-    )
+    for at, touched in by_time.items():
+        conn.execute(
+            sa.update(_conversation_t)
+            .where(_conversation_t.c.id.in_(touched), column < at)
+            .values(last_activity_at=at)
+        )
 
 
 class SqlEventLog:

@@ -191,14 +191,16 @@ class SqlOutboxWrites:
 
 
 class SqlInboundWrites:
-    def __init__(self, conn: sa.Connection, emit: Callable[[Event, AgentId | None], None]) -> None:
+    def __init__(
+        self, conn: sa.Connection, emit: Callable[[Event, AgentId | None, datetime | None], None]
+    ) -> None:
         self._conn = conn
         self._emit = emit
 
     def receive(self, message: InboundMessage, place: Placement) -> Ingested:
         plan = write_plan(self._conn, [message], place)
-        for event, audience in plan.emitted:
-            self._emit(event, audience)
+        for event, audience, at in plan.emitted:
+            self._emit(event, audience, at)
         return plan.results[0]
 
 

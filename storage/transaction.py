@@ -6,17 +6,18 @@ in one hop to the writer thread."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from hub.events import Envelope, Event
 from hub.ids import AgentId
-from hub.ports import Action, Failed
+from hub.ports import Action, Emitted, Failed
 from storage.admin_facets import SqlAuditWrites, SqlQueueWrites
 from storage.agent_writes import SqlAgentWrites
 from storage.database import Database
-from storage.eventlog import Emitted, write_events
+from storage.eventlog import write_events
 from storage.facets import (
     SqlCallWrites,
     SqlConversationWrites,
@@ -50,8 +51,10 @@ class SqlTransaction:
         self.queues = SqlQueueWrites(conn)
         self.emitted: list[Emitted] = []
 
-    def emit(self, event: Event, audience: AgentId | None = None) -> None:
-        self.emitted.append((event, audience))
+    def emit(
+        self, event: Event, audience: AgentId | None = None, at: datetime | None = None
+    ) -> None:
+        self.emitted.append((event, audience, at))
 
 
 class SqlUnitOfWork:

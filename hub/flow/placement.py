@@ -13,14 +13,17 @@ The rules:
 - a message asking for a fresh conversation (`new_conversation`: each phone call) gets one
   of its own;
 - any other message joins its customer's unresolved conversation on that channel (the newest
-  if several), or opens one, shared by the rest of that customer's messages in the batch."""
+  if several), or opens one, shared by the rest of that customer's messages in the batch.
+
+Everything a message does happens at its `received_at` when it carries one (a backdated
+history), else at the batch's `now`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from hub.events import ConversationOpened, Event, MessageCreated, StatusChanged
+from hub.events import ConversationOpened, MessageCreated, StatusChanged
 from hub.ids import AgentId, ConversationId, CustomerId, MessageId, new_id
 from hub.models import (
     ChannelName,
@@ -30,7 +33,7 @@ from hub.models import (
     Ingested,
     Message,
 )
-from hub.ports import InboundLookup, InboundPlan
+from hub.ports import Emitted, InboundLookup, InboundPlan
 
 Slot = tuple[CustomerId, ChannelName] | str
 
@@ -43,15 +46,19 @@ def place(batch: Sequence[InboundMessage], lookup: InboundLookup, now: datetime)
     created: dict[str, Ingested] = {}
     for item in fresh:
         conversation = placed[item.dedupe_key]
-        message = _message(item, conversation.id, now)
+        message = _message(item, conversation.id, _at(item, now))
         plan.messages.append((message, item.customer_id, item.dedupe_key))
         created[item.dedupe_key] = Ingested(
             message=message, conversation=conversation, duplicate=False
         )
         event = MessageCreated.of(message, item.customer_id)
-        plan.emitted.append((event, conversation.assignee_id))
+        plan.emitted.append((event, conversation.assignee_id, message.created_at))
     plan.results = _answers(batch, created, lookup)
     return plan
+
+
+def _at(item: InboundMessage, now: datetime) -> datetime:
+    return item.received_at or now
 
 
 def _first_of_each_key(
@@ -77,7 +84,7 @@ def _named(
         if item.new_conversation or target is None or target not in lookup.named:
             continue
         if target not in current:
-            current[target] = _reopened(lookup.named[target], now, plan)
+            current[target] = _reopened(lookup.named[target], _at(item, now), plan)
         placed[item.dedupe_key] = current[target]
     return placed
 
@@ -86,13 +93,13 @@ def _reopened(conversation: Conversation, now: datetime, plan: InboundPlan) -> C
     if conversation.status == "snoozed":
         woken, status = woken_up(conversation, now)
         plan.reopened.append(woken)
-        plan.emitted.append((status, woken.assignee_id))
+        plan.emitted.append((status, woken.assignee_id, now))
         return woken
     if conversation.status != "resolved":
         return conversation
     reopened, status = reopened_now(conversation, now)
     plan.reopened.append(reopened)
-    plan.emitted.append((status, None))
+    plan.emitted.append((status, None, now))
     return reopened
 
 
@@ -150,7 +157,7 @@ def _shared(
     Openings come first among the batch's events, so a consumer meets the conversation before
     anything that happens in it."""
     slots: dict[Slot, Conversation] = {slot: c for slot, c in lookup.unresolved.items()}
-    opened: list[tuple[Event, AgentId | None]] = []
+    opened: list[Emitted] = []
     for item in items:
         if item.dedupe_key in placed:
             continue
@@ -158,12 +165,12 @@ def _shared(
         if slot in slots and slots[slot].status == "snoozed":
             # Woken once, whether by a message naming it or by this one.
             woken = {c.id: c for c in plan.reopened}
-            slots[slot] = woken.get(slots[slot].id) or _reopened(slots[slot], now, plan)
+            slots[slot] = woken.get(slots[slot].id) or _reopened(slots[slot], _at(item, now), plan)
         if slot not in slots:
             name = lookup.customer_names.get(item.customer_id, "")
-            slots[slot] = _new_conversation(item, name, now)
+            slots[slot] = _new_conversation(item, name, _at(item, now))
             plan.opened.append(slots[slot])
-            opened.append((ConversationOpened(conversation=slots[slot]), None))
+            opened.append((ConversationOpened(conversation=slots[slot]), None, _at(item, now)))
         placed[item.dedupe_key] = slots[slot]
     plan.emitted[:0] = opened
 

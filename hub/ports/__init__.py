@@ -4,7 +4,7 @@ path's batch contract, `stores` the async ports bundled as `Store`. Everything i
 here, so the rest of hub imports `hub.ports`."""
 
 from hub.ports.admin import AuditWrites, QueueStore, QueueWrites
-from hub.ports.inbound import InboundLookup, InboundPlan, InboundWriter, Placement
+from hub.ports.inbound import Emitted, InboundLookup, InboundPlan, InboundWriter, Placement
 from hub.ports.listing import ConversationFilter, ConversationListing, PageKey, Scope
 from hub.ports.profiles import CustomerProfiles
 from hub.ports.search import Search
@@ -57,6 +57,7 @@ __all__ = [
     "CustomerWrites",
     "Customers",
     "EmailStore",
+    "Emitted",
     "EventLog",
     "Failed",
     "IdentityWrites",

@@ -14,6 +14,9 @@ from hub.events import Envelope, Event
 from hub.ids import AgentId, ConversationId, CustomerId
 from hub.models import ChannelName, Conversation, InboundMessage, Ingested, Message
 
+# An event, the agent whose stream it belongs to, and when it happened (None: at the write).
+Emitted = tuple[Event, AgentId | None, datetime | None]
+
 
 @dataclass(frozen=True)
 class InboundLookup:
@@ -37,7 +40,7 @@ class InboundPlan:
     opened: list[Conversation] = field(default_factory=list)
     reopened: list[Conversation] = field(default_factory=list)
     messages: list[tuple[Message, CustomerId, str]] = field(default_factory=list)  # + key
-    emitted: list[tuple[Event, AgentId | None]] = field(default_factory=list)
+    emitted: list[Emitted] = field(default_factory=list)
 
 
 Placement = Callable[[Sequence[InboundMessage], InboundLookup, datetime], InboundPlan]

@@ -147,6 +147,12 @@ class Customers(Protocol):
         at most one write; the answer is keyed by address as stored (emails lowercased)."""
         ...
 
+    async def add_identity(self, customer_id: CustomerId, kind: str, address: str) -> CustomerId:
+        """Give the customer another verified identity (their phone beside their email), so
+        every channel finds them. An address another customer holds stays theirs: the answer
+        is whoever holds it now."""
+        ...
+
 
 class Calls(Protocol):
     async def call(self, sid: str) -> Call | None: ...

@@ -283,9 +283,12 @@ class Transaction(Protocol):
     @property
     def queues(self) -> QueueWrites: ...
 
-    def emit(self, event: Event, audience: AgentId | None = None) -> None:
+    def emit(
+        self, event: Event, audience: AgentId | None = None, at: datetime | None = None
+    ) -> None:
         """`audience`: the agent whose console stream the event belongs to (None: the
-        supervisors' and the router's only), fixed now so a replay matches what went live."""
+        supervisors' and the router's only), fixed now so a replay matches what went live.
+        `at`: when it happened, by the acting service's clock (None: when it is written)."""
         ...
 
 

@@ -136,7 +136,7 @@ def _leave(tx: Transaction, actor: Agent, agent: Agent) -> None:
             audience=agent.id,
         )
     for conversation in tx.conversations.held_by(agent.id):
-        requeue(tx, actor, conversation)
+        requeue(tx, actor, conversation, datetime.now(UTC))
 
 
 def _get(tx: Transaction, agent_id: AgentId) -> Agent:

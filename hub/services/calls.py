@@ -5,9 +5,11 @@ in its queue as a callback task, so the router offers it to the next free agent.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from hub.clock import Clock, system_clock
 from hub.events import CallUpdated
 from hub.flow.placement import place
 from hub.flow.publishing import PublishingWork
@@ -21,8 +23,9 @@ ENDED = frozenset({"completed", "missed", "busy", "no-answer", "failed", "cancel
 
 
 class CallService:
-    def __init__(self, work: PublishingWork) -> None:
+    def __init__(self, work: PublishingWork, clock: Clock = system_clock) -> None:
         self._work = work
+        self._clock = clock  # when each step happens: the call's times and its events
 
     async def ring(
         self, sid: str, customer_id: CustomerId, from_number: str, to_number: str, queue: str
@@ -31,6 +34,7 @@ class CallService:
         any inbound message is) and record the call as ringing, with its timeline entry. A
         Twilio retry of the same CallSid finds them again (`duplicate`). Returns once it all
         committed, so the webhook answers only then."""
+        now = self._clock()
         opening = InboundMessage(
             channel="voice",
             customer_id=customer_id,
@@ -42,6 +46,7 @@ class CallService:
             via=to_number,
             new_conversation=True,
             external_id=sid,
+            received_at=now,
         )
 
         def act(tx: Transaction) -> Ingested:
@@ -56,10 +61,10 @@ class CallService:
                 from_number=from_number,
                 to_number=to_number,
                 state="ringing",
-                created_at=datetime.now(UTC),
+                created_at=now,
             )
             tx.calls.save(call)
-            _emit(tx, call, conversation, "ringing")
+            _emit(tx, call, conversation, "ringing", now)
             return ingested
 
         return await self._work.run(act)
@@ -75,9 +80,11 @@ class CallService:
         detail: str | None = None,
     ) -> Call | None:
         """Move the call on and put the step on the timeline. None for an unknown CallSid."""
+        clock = self._clock
 
         def act(tx: Transaction) -> Call | None:
-            stepped = _step(tx, sid, state, agent_id, duration, recording_url, detail)
+            step = Step(state, agent_id, duration, recording_url, detail, clock())
+            stepped = _step(tx, sid, step)
             return stepped[0] if stepped else None
 
         return await self._work.run(act)
@@ -87,9 +94,11 @@ class CallService:
         its conversation, still in its queue, is titled with the number to call back, and a
         message says so (placed as any inbound message: a resolved conversation reopens), so
         the router offers it as a callback task."""
+        clock = self._clock
 
         def act(tx: Transaction) -> Call | None:
-            stepped = _step(tx, sid, "missed", None, None, None, detail)
+            now = clock()
+            stepped = _step(tx, sid, Step("missed", None, None, None, detail, now))
             if stepped is None:
                 return None
             call, conversation = stepped
@@ -104,6 +113,7 @@ class CallService:
                 queue="",
                 conversation_id=call.conversation_id,
                 contact=call.from_number,
+                received_at=now,
             )
             tx.inbound.receive(note, place)
             return call
@@ -113,6 +123,7 @@ class CallService:
     async def redirect_to(self, sid: str, agent_id: AgentId, url: str) -> bool:
         """An agent accepted a call that waits in the provider's queue: queue the Calls API
         redirect that connects it (once, however many processes saw the assignment)."""
+        clock = self._clock
 
         def act(tx: Transaction) -> bool:
             call = tx.calls.get(sid)
@@ -128,7 +139,7 @@ class CallService:
                     conversation_id=call.conversation_id,
                     customer_id=call.customer_id,
                     payload=CallRedirectPayload(call_sid=sid, url=url),
-                    next_attempt_at=datetime.now(UTC),
+                    next_attempt_at=clock(),
                 )
             )
             if queued:
@@ -140,6 +151,7 @@ class CallService:
                     connecting,
                     conversation,
                     "connecting",
+                    clock(),
                     agent_id=agent_id,
                     agent_name=agent.name if agent else None,
                 )
@@ -148,20 +160,24 @@ class CallService:
         return await self._work.run(act)
 
 
-def _step(
-    tx: Transaction,
-    sid: str,
-    state: str,
-    agent_id: AgentId | None,
-    duration: int | None,
-    recording_url: str | None,
-    detail: str | None,
-) -> tuple[Call, Conversation] | None:
+@dataclass(frozen=True)
+class Step:
+    """One step of a call as a provider reported it, and when it happened."""
+
+    state: str
+    agent_id: AgentId | None
+    duration: int | None
+    recording_url: str | None
+    detail: str | None
+    at: datetime
+
+
+def _step(tx: Transaction, sid: str, step: Step) -> tuple[Call, Conversation] | None:
     call = tx.calls.get(sid)
     conversation = tx.conversations.get(call.conversation_id) if call else None
     if call is None or conversation is None:
         return None
-    now = datetime.now(UTC)
+    state, agent_id, duration, now = step.state, step.agent_id, step.duration, step.at
     # An ended call stays ended; later steps are still recorded on the timeline.
     changes: dict[str, Any] = {"state": state if call.state not in ENDED else call.state}
     answered = state in ("in-progress", "completed") and agent_id is not None
@@ -179,11 +195,12 @@ def _step(
         updated,
         conversation,
         state,
+        now,
         agent_id=agent_id,
         agent_name=agent.name if agent else None,
         duration=duration,
-        recording_url=recording_url,
-        detail=detail,
+        recording_url=step.recording_url,
+        detail=step.detail,
     )
     return updated, conversation
 
@@ -193,6 +210,7 @@ def _emit(
     call: Call,
     conversation: Conversation,
     status: str,
+    at: datetime,
     *,
     agent_id: AgentId | None = None,
     agent_name: str | None = None,
@@ -213,4 +231,5 @@ def _emit(
             detail=detail,
         ),
         audience=conversation.assignee_id,
+        at=at,
     )

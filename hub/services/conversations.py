@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from hub.clock import Clock, system_clock
 from hub.errors import BadInput, Conflict, Forbidden, NotFound, OptedOut
 from hub.events import (
     NoteAdded,
@@ -40,11 +41,13 @@ class ConversationService:
         settings: Settings,
         outbox: OutboxRelay | None = None,
         queues: Queues | None = None,
+        clock: Clock = system_clock,
     ) -> None:
         self._work = work
         self._settings = settings
         self._queues = queues or (lambda: settings.queues)
         self._outbox = outbox
+        self._clock = clock  # when each action happens: its rows and its events
 
     async def reply(
         self,
@@ -58,7 +61,7 @@ class ConversationService:
         channel with a sender (SMS, email) the send is queued in the outbox in the same
         transaction; a customer who opted out of the address gets nothing (OptedOut)."""
         key = f"agent:{agent.id}:{client_id}"
-        outbox = self._outbox
+        outbox, clock = self._outbox, self._clock
 
         def act(tx: Transaction) -> tuple[Message, bool]:
             existing = tx.messages.by_key(key)
@@ -68,7 +71,7 @@ class ConversationService:
             sends = outbox is not None and outbox.handles(conversation.channel)
             if sends:
                 check_consent(tx, conversation)
-            now = datetime.now(UTC)
+            now = clock()
             message = outbound_message(
                 conversation,
                 "agent",
@@ -97,7 +100,7 @@ class ConversationService:
         message on the conversation, queued in the outbox like a reply, once per `key`.
         None when it was sent before, or the channel has no sender, or the customer opted
         out."""
-        outbox = self._outbox
+        outbox, clock = self._outbox, self._clock
 
         def act(tx: Transaction) -> Message | None:
             conversation = tx.conversations.get(conversation_id)
@@ -109,7 +112,7 @@ class ConversationService:
                 check_consent(tx, conversation)
             except OptedOut:
                 return None
-            now = datetime.now(UTC)
+            now = clock()
             message = outbound_message(conversation, "system", sender_name, text, now, True)
             store_outbound(tx, conversation, message, key, True, auto_reply=True)
             return message
@@ -121,6 +124,7 @@ class ConversationService:
 
     async def note(self, agent: Agent, conversation_id: ConversationId, text: str) -> NoteId:
         note_id = NoteId(new_id())
+        clock = self._clock
 
         def act(tx: Transaction) -> NoteId:
             conversation = _owned(tx, agent, conversation_id, allow_resolved=True)
@@ -134,6 +138,7 @@ class ConversationService:
                     text=text,
                 ),
                 audience=conversation.assignee_id,
+                at=clock(),
             )
             return note_id
 
@@ -155,8 +160,9 @@ class ConversationService:
             raise BadInput("transfer needs exactly one of to_agent_id and to_queue")
         if to_queue is not None and all(q.name != to_queue for q in self._queues()):
             raise NotFound("queue", to_queue)
+        clock = self._clock
         await self._work.run(
-            lambda tx: _transfer(tx, agent, conversation_id, to_agent_id, to_queue)
+            lambda tx: _transfer(tx, agent, conversation_id, to_agent_id, to_queue, clock())
         )
 
     async def reassign(
@@ -168,25 +174,25 @@ class ConversationService:
         now (an agent who is not available will not be offered it)."""
         if not supervisor.is_supervisor:
             raise Forbidden("only supervisors and admins can reassign")
-        until = datetime.now(UTC) + timedelta(seconds=self._settings.routing.offer_timeout_seconds)
+        now = self._clock()
+        until = now + timedelta(seconds=self._settings.routing.offer_timeout_seconds)
 
         def act(tx: Transaction) -> Reassignment:
-            target = _transfer(tx, supervisor, conversation_id, to_agent_id, None, until)
+            target = _transfer(tx, supervisor, conversation_id, to_agent_id, None, now, until)
             assert target is not None
             return Reassignment(target, until)
 
         return await self._work.run(act)
 
     async def resolve(self, agent: Agent, conversation_id: ConversationId) -> None:
+        clock = self._clock
+
         def act(tx: Transaction) -> None:
             conversation = _owned(tx, agent, conversation_id)
+            now = clock()
             tx.conversations.save(
                 conversation.model_copy(
-                    update={
-                        "status": "resolved",
-                        "resolved_at": datetime.now(UTC),
-                        "snoozed_until": None,
-                    }
+                    update={"status": "resolved", "resolved_at": now, "snoozed_until": None}
                 )
             )
             tx.emit(
@@ -197,6 +203,7 @@ class ConversationService:
                     agent_id=agent.id,
                 ),
                 audience=conversation.assignee_id,
+                at=now,
             )
 
         await self._work.run(act)
@@ -225,6 +232,7 @@ def _transfer(
     conversation_id: ConversationId,
     to_agent_id: AgentId | None,
     to_queue: str | None,
+    now: datetime,
     pinned_until: datetime | None = None,
 ) -> Agent | None:
     conversation = _owned(tx, by, conversation_id)
@@ -238,8 +246,8 @@ def _transfer(
             raise Conflict("the conversation is already assigned to that agent")
     # An offer out now proposed the conversation as it was (its queue, its pin): it must not
     # be accepted after the move, so it closes in the same transaction.
-    cancel_pending(tx, conversation, "conversation transferred")
-    _requeue(tx, conversation, by, to_agent_id, to_queue, pinned_until)
+    cancel_pending(tx, conversation, "conversation transferred", now)
+    _requeue(tx, conversation, by, to_agent_id, to_queue, pinned_until, now)
     moved = {
         "status": "pending",
         "assignee_id": None,
@@ -253,10 +261,10 @@ def _transfer(
     return target
 
 
-def requeue(tx: Transaction, by: Agent, conversation: Conversation) -> None:
+def requeue(tx: Transaction, by: Agent, conversation: Conversation, now: datetime) -> None:
     """Send an open conversation back to its own queue, unassigned, keeping the customer's
     place (an admin disabling its agent)."""
-    _transfer(tx, by, conversation.id, None, conversation.queue)
+    _transfer(tx, by, conversation.id, None, conversation.queue, now)
 
 
 def _requeue(
@@ -266,6 +274,7 @@ def _requeue(
     to_agent_id: AgentId | None,
     to_queue: str | None,
     pinned_until: datetime | None,
+    now: datetime,
 ) -> None:
     if conversation.assignee_id is not None:
         tx.emit(
@@ -276,6 +285,7 @@ def _requeue(
                 reason="transfer" if by.id == conversation.assignee_id else "reassign",
             ),
             audience=conversation.assignee_id,
+            at=now,
         )
     tx.emit(
         Transferred(
@@ -286,7 +296,8 @@ def _requeue(
             to_queue=to_queue,
             by_agent_id=by.id,
             pinned_until=pinned_until,
-        )
+        ),
+        at=now,
     )
 
 

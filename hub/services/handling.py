@@ -219,7 +219,7 @@ def _snoozed(
 ) -> Conversation:
     if conversation.status == "resolved":
         raise Conflict(f"conversation {conversation.id} is resolved")
-    cancel_pending(tx, conversation, "conversation snoozed")
+    cancel_pending(tx, conversation, "conversation snoozed", datetime.now(UTC))
     # A pin to someone ends: it was a routing request, and the conversation leaves routing.
     snoozed = conversation.model_copy(
         update={
@@ -244,7 +244,7 @@ def _wake(tx: Transaction, conversation: Conversation, now: datetime) -> Convers
 
 def _pin(tx: Transaction, conversation: Conversation, agent: Agent, until: datetime) -> None:
     """The Take: back to routing pinned to the agent until `until` (their offer follows)."""
-    cancel_pending(tx, conversation, "conversation taken")
+    cancel_pending(tx, conversation, "conversation taken", datetime.now(UTC))
     tx.emit(
         Transferred(
             conversation_id=conversation.id,

@@ -8,8 +8,9 @@ the database says they hold (hub/services/fit.py), whatever any router believes.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from hub.clock import Clock, system_clock
 from hub.errors import Conflict, Forbidden, LeaseLost, NotFound, Unfit
 from hub.events import Assigned, OfferClosed, OfferMade, OfferOutcome
 from hub.flow.publishing import PublishingWork
@@ -26,10 +27,17 @@ PREVIEW_CHARS = 140
 
 
 class OfferService:
-    def __init__(self, work: PublishingWork, routing: RoutingSettings, queues: Queues) -> None:
+    def __init__(
+        self,
+        work: PublishingWork,
+        routing: RoutingSettings,
+        queues: Queues,
+        clock: Clock = system_clock,
+    ) -> None:
         self._work = work
         self._queues = queues  # read at each make and accept: an admin's edit holds at once
         self._routing = routing
+        self._clock = clock  # when offers are made and decided, and their events
 
     @property
     def _rules(self) -> FitRules:
@@ -47,7 +55,7 @@ class OfferService:
         has an offer out (one conversation is never offered to two agents at once). Raises
         Unfit when the agent may not hold it (no free slot, on a call, lacking skills), and
         LeaseLost when `term` is no longer the lease's."""
-        rules = self._rules
+        rules, clock = self._rules, self._clock
 
         def act(tx: Transaction) -> Offer | None:
             fence(tx, term)
@@ -65,7 +73,7 @@ class OfferService:
             reason = unfit(agent, conversation, tx.agents.holds(agent_id, conversation_id), rules)
             if reason is not None:
                 raise Unfit(agent_id, conversation_id, reason)
-            now = datetime.now(UTC)
+            now = clock()
             offer = Offer(
                 id=OfferId(new_id()),
                 conversation_id=conversation_id,
@@ -87,6 +95,7 @@ class OfferService:
                     waiting_since=conversation.queued_at,
                 ),
                 audience=agent_id,
+                at=now,
             )
             return offer
 
@@ -96,6 +105,7 @@ class OfferService:
         """The router's side of a supervisor's pin: once `pinned_until` has passed, the
         conversation goes back to its queue. False when there was nothing (left) to drop."""
         seconds = f"{self._routing.offer_timeout_seconds:g}"
+        clock = self._clock
 
         def act(tx: Transaction) -> bool:
             fence(tx, term)
@@ -103,20 +113,22 @@ class OfferService:
             if conversation is None or conversation.status != "pending":
                 return False
             deadline = conversation.pinned_until
-            if deadline is None or deadline > datetime.now(UTC):
+            now = clock()
+            if deadline is None or deadline > now:
                 return False
-            unpin(tx, conversation, f"not taken within {seconds}s")
+            unpin(tx, conversation, f"not taken within {seconds}s", now)
             return True
 
         return await self._work.run(act)
 
     async def accept(self, agent_id: AgentId, offer_id: OfferId) -> Conversation:
-        rules = self._rules
+        rules, clock = self._rules, self._clock
 
         def act(tx: Transaction) -> Conversation | Conflict:
             offer, conversation = _pending(tx, agent_id, offer_id)
-            stale = _refuse_stale(tx, offer, conversation, rules)
-            return stale or _assign(tx, offer, conversation)
+            now = clock()
+            stale = _refuse_stale(tx, offer, conversation, rules, now)
+            return stale or _assign(tx, offer, conversation, now)
 
         outcome = await self._work.run(act)
         # Raised after the commit, so the closing of a stale offer is kept.
@@ -125,9 +137,11 @@ class OfferService:
         return outcome
 
     async def reject(self, agent_id: AgentId, offer_id: OfferId, reason: str) -> None:
+        clock = self._clock
+
         def act(tx: Transaction) -> None:
             offer, conversation = _pending(tx, agent_id, offer_id)
-            _close(tx, offer, conversation, "rejected", reason or "rejected by agent")
+            _close(tx, offer, conversation, "rejected", reason or "rejected by agent", clock())
 
         await self._work.run(act)
 
@@ -137,7 +151,7 @@ class OfferService:
         """The router's side: time out or cancel. None when the offer was already decided;
         LeaseLost when `term` is no longer the lease's. An agent who let
         `routing.max_missed_offers` offers in a row time out is set away with it."""
-        most = self._routing.max_missed_offers
+        most, clock = self._routing.max_missed_offers, self._clock
 
         def act(tx: Transaction) -> Closed | None:
             fence(tx, term)
@@ -146,7 +160,7 @@ class OfferService:
                 return None
             conversation = tx.conversations.get(offer.conversation_id)
             assert conversation is not None
-            if not _close(tx, offer, conversation, outcome, reason):
+            if not _close(tx, offer, conversation, outcome, reason, clock()):
                 return None
             away = outcome == "timeout" and bool(most) and set_away_if_absent(tx, offer, most)
             return Closed(agent_set_away=away)
@@ -162,12 +176,12 @@ def fence(tx: Transaction, term: LeaseTerm) -> None:
         raise LeaseLost(term.name, term.epoch, current)
 
 
-def cancel_pending(tx: Transaction, conversation: Conversation, reason: str) -> None:
+def cancel_pending(tx: Transaction, conversation: Conversation, reason: str, now: datetime) -> None:
     """Close the conversation's pending offer, if any, in the caller's transaction: used when
     what the offer proposed stops being true (a transfer), so it cannot be accepted after."""
     offer = tx.offers.pending_for(conversation.id)
     if offer is not None:
-        _close(tx, offer, conversation, "cancelled", reason)
+        _close(tx, offer, conversation, "cancelled", reason, now)
 
 
 def preview_of(text: str | None, limit: int = PREVIEW_CHARS) -> str | None:
@@ -190,28 +204,30 @@ def _pending(tx: Transaction, agent_id: AgentId, offer_id: OfferId) -> tuple[Off
 
 
 def _refuse_stale(
-    tx: Transaction, offer: Offer, conversation: Conversation, rules: FitRules
+    tx: Transaction, offer: Offer, conversation: Conversation, rules: FitRules, now: datetime
 ) -> Conflict | None:
     """Close an offer that can no longer be accepted, and say why."""
-    if offer.expires_at <= datetime.now(UTC):
-        _close(tx, offer, conversation, "timeout", "expired before accept")
+    if offer.expires_at <= now:
+        _close(tx, offer, conversation, "timeout", "expired before accept", now)
         return Conflict(f"offer {offer.id} expired")
     pinned = conversation.target_agent_id not in (None, offer.agent_id)
     if conversation.status != "pending" or pinned:
         # Resolved, assigned, or moved to another agent since the offer went out.
-        _close(tx, offer, conversation, "cancelled", "no longer waiting")
+        _close(tx, offer, conversation, "cancelled", "no longer waiting", now)
         return Conflict(f"conversation {conversation.id} is no longer waiting for you")
     agent = tx.agents.get(offer.agent_id)
     assert agent is not None
     holds = tx.agents.holds(agent.id, conversation.id)
     if (reason := unfit(agent, conversation, holds, rules)) is not None:
         # Full (another router's offer, a capacity lowered), or the queue's skills changed.
-        _close(tx, offer, conversation, "cancelled", reason)
+        _close(tx, offer, conversation, "cancelled", reason, now)
         return Unfit(agent.id, conversation.id, reason)
     return None
 
 
-def _assign(tx: Transaction, offer: Offer, conversation: Conversation) -> Conversation:
+def _assign(
+    tx: Transaction, offer: Offer, conversation: Conversation, now: datetime
+) -> Conversation:
     agent = tx.agents.get(offer.agent_id)
     assert agent is not None
     assigned = conversation.model_copy(
@@ -222,11 +238,11 @@ def _assign(tx: Transaction, offer: Offer, conversation: Conversation) -> Conver
             "target_agent_id": None,
             "pinned_until": None,
             # The service level counts the first assignment only; a transfer's does not.
-            "first_assigned_at": conversation.first_assigned_at or datetime.now(UTC),
+            "first_assigned_at": conversation.first_assigned_at or now,
         }
     )
     tx.conversations.save(assigned)
-    _close(tx, offer, conversation, "accepted", "accepted by agent")
+    _close(tx, offer, conversation, "accepted", "accepted by agent", now)
     tx.emit(
         Assigned(
             conversation_id=assigned.id,
@@ -237,6 +253,7 @@ def _assign(tx: Transaction, offer: Offer, conversation: Conversation) -> Conver
             via="offer",
         ),
         agent.id,
+        now,
     )
     return assigned
 
@@ -247,8 +264,9 @@ def _close(
     conversation: Conversation,
     outcome: OfferOutcome,
     reason: str,
+    now: datetime,
 ) -> bool:
-    if not tx.offers.close(offer.id, outcome, reason, datetime.now(UTC)):
+    if not tx.offers.close(offer.id, outcome, reason, now):
         return False
     tx.emit(
         OfferClosed(
@@ -260,7 +278,8 @@ def _close(
             reason=reason,
         ),
         audience=offer.agent_id,
+        at=now,
     )
     if (lapsed := lapses_on(conversation, offer, outcome)) is not None:
-        unpin(tx, conversation, lapsed)
+        unpin(tx, conversation, lapsed, now)
     return True

@@ -79,5 +79,6 @@ def store_outbound(
     # An agent's own reply goes to their stream; the hub's goes to whoever holds the
     # conversation.
     audience = message.agent_id or conversation.assignee_id
-    tx.emit(MessageCreated.of(message, conversation.customer_id), audience=audience)
+    event = MessageCreated.of(message, conversation.customer_id)
+    tx.emit(event, audience=audience, at=message.created_at)
     return queued

@@ -5,6 +5,8 @@ own transfer to a colleague has no deadline: it waits for that colleague until a
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from hub.events import OfferOutcome, Unpinned
 from hub.models import Conversation, Offer
 from hub.ports import Transaction
@@ -21,7 +23,9 @@ def lapses_on(conversation: Conversation, offer: Offer, outcome: OfferOutcome) -
     return MISSED.get(outcome)
 
 
-def unpin(tx: Transaction, conversation: Conversation, reason: str) -> Conversation:
+def unpin(
+    tx: Transaction, conversation: Conversation, reason: str, at: datetime | None = None
+) -> Conversation:
     """Back to the queue: anyone with its skills may be offered it now."""
     assert conversation.target_agent_id is not None
     freed = conversation.model_copy(update={"target_agent_id": None, "pinned_until": None})
@@ -32,6 +36,7 @@ def unpin(tx: Transaction, conversation: Conversation, reason: str) -> Conversat
             customer_id=conversation.customer_id,
             agent_id=conversation.target_agent_id,
             reason=reason,
-        )
+        ),
+        at=at,
     )
     return freed

@@ -49,7 +49,7 @@ def test_a_customers_messages_share_one_new_conversation_opened_first() -> None:
     ann, _, bob = (r.conversation for r in plan.results)
     assert plan.results[1].conversation.id == ann.id != bob.id
     assert [c.customer_name for c in plan.opened] == ["Ann", "Bob"]
-    kinds = [type(event) for event, _ in plan.emitted]
+    kinds = [type(event) for event, _, _ in plan.emitted]
     assert kinds == [ConversationOpened, ConversationOpened, *[MessageCreated] * 3]
     assert [key for _, _, key in plan.messages] == ["a", "b", "c"]
 
@@ -72,7 +72,7 @@ def test_a_named_resolved_conversation_is_reopened_once_for_its_queue() -> None:
         None,
     )
     assert reopened.resolved_at is None and reopened.queued_at == NOW
-    statuses = [e for e, _ in plan.emitted if isinstance(e, StatusChanged)]
+    statuses = [e for e, _, _ in plan.emitted if isinstance(e, StatusChanged)]
     assert [s.status for s in statuses] == ["pending"]
     assert {r.conversation.id for r in plan.results} == {ConversationId("c1")}
 
@@ -125,8 +125,21 @@ def test_a_message_wakes_a_snoozed_conversation_once() -> None:
     assert woken[ConversationId("c2")].status == "open"
     statuses = [
         (e.conversation_id, e.status, who)
-        for e, who in plan.emitted
+        for e, who, _ in plan.emitted
         if isinstance(e, StatusChanged)
     ]
     assert statuses == [("c1", "pending", None), ("c2", "open", AgentId("agent-1"))]
     assert {r.conversation.status for r in plan.results} == {"pending", "open"}
+
+
+def test_a_message_that_says_when_it_arrived_happens_then_and_others_at_now() -> None:
+    earlier = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    plan = place(
+        [inbound("a", received_at=earlier), inbound("b", BOB)],
+        lookup(customer_names={ANN: "Ann", BOB: "Bob"}),
+        NOW,
+    )
+    ann, bob = (r.conversation for r in plan.results)
+    assert (ann.created_at, ann.queued_at, plan.results[0].message.created_at) == (earlier,) * 3
+    assert (bob.created_at, plan.results[1].message.created_at) == (NOW, NOW)
+    assert [at for _, _, at in plan.emitted] == [earlier, NOW, earlier, NOW]

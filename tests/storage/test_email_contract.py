@@ -60,6 +60,16 @@ async def test_identify_many_matches_identify(store: Store) -> None:
     assert again == {"dan@customer.test": found["dan@customer.test"]}
 
 
+async def test_a_customer_is_given_another_verified_identity_once(store: Store) -> None:
+    carol = await store.customers.identify("email", "carol@customer.test", "Carol")
+    assert await store.customers.add_identity(carol, "phone", "+15550001111") == carol
+    assert await store.customers.identify("phone", "+15550001111", "someone") == carol
+    assert await store.customers.add_identity(carol, "phone", "+15550001111") == carol
+    # An address someone else holds stays theirs: the holder is the answer.
+    dan = await store.customers.identify("email", "dan@customer.test", "Dan")
+    assert await store.customers.add_identity(dan, "email", "Carol@Customer.test") == carol
+
+
 async def test_threads_by_message_id_and_by_conversation(store: Store) -> None:
     carol = await store.customers.identify("email", "carol@customer.test", "Carol")
     kettle = mail(carol, "m1@customer.test", subject="Kettle")
