@@ -55,7 +55,7 @@ export function editForm(form, createTitle, createSubmit) {
       if (target instanceof HTMLElement) {
         target.setAttribute('aria-invalid', 'true');
         const label = target.closest('label, fieldset') || target;
-        label.appendChild(el('span', { class: 'field-error', testid: 'field-error', text: message }));
+        label.appendChild(el('span', { class: 'field-error', testid: 'field-error', text: fieldMessage(message, target) }));
         target.focus();
         return;
       }
@@ -65,6 +65,18 @@ export function editForm(form, createTitle, createSubmit) {
   };
   if (cancel) cancel.addEventListener('click', () => { form.reset(); f.mode(null, createTitle, createSubmit); });
   return f;
+}
+
+/**
+ * Shown beside its field, the message need not name it; a pattern the API quotes reads
+ * better as the field's own hint (its data-hint).
+ * @param {string} message
+ * @param {HTMLElement} input
+ */
+function fieldMessage(message, input) {
+  const hint = input.dataset.hint;
+  if (hint && /should match pattern/.test(message)) return hint;
+  return message.replace(/^(body|query) field '[^']*': /, '');
 }
 
 /**
