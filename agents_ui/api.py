@@ -128,6 +128,8 @@ class ConsoleApi:
         Reference(lambda: self.endpoints, STATIC).install(app)
         app.router.add_get("/", _page("console.html"))
         app.router.add_get("/supervisor", self.supervisor_page)
+        # Static like the console: each section asks the API, which enforces the roles.
+        app.router.add_get("/admin", _page("admin.html"))
         app.router.add_get("/chat", _page("chat.html"))
         app.router.add_get("/widget.js", _page("widget.js"))
         app.router.add_static("/static", STATIC)

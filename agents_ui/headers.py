@@ -2,7 +2,7 @@
 file answers, websocket upgrades and errors get them too):
 
 - `X-Content-Type-Options: nosniff` and `Referrer-Policy: same-origin` everywhere;
-- the console and supervisor pages: a strict CSP (scripts and styles from the hub only, no
+- the console, supervisor and admin pages: a strict CSP (scripts and styles from the hub only, no
   inline script, no plugins, no <base>) with `frame-ancestors 'none'` (and X-Frame-Options
   for older browsers), so no other site, or another port of this host, can frame them;
 - /chat, the widget's demo page: the same, with its inline <style> allowed by its hash;
@@ -45,10 +45,17 @@ class SecurityHeaders:
     def __init__(self, static: Path) -> None:
         console = page_policy()
         chat = page_policy((static / "chat.html").read_text())
-        self._pages = {"/": console, "/supervisor": console, "/chat": chat, "/api/docs": console}
+        self._pages = {
+            "/": console,
+            "/supervisor": console,
+            "/admin": console,
+            "/chat": chat,
+            "/api/docs": console,
+        }
         self._static = {
             "/static/console.html": console,
             "/static/supervisor.html": console,
+            "/static/admin.html": console,
             "/static/chat.html": chat,
         }
 

@@ -363,7 +363,7 @@ async def test_the_public_url_is_an_origin_and_makes_the_cookie_secure(
 
 async def test_every_answer_carries_the_security_headers(hub: RunningHub) -> None:
     async with aiohttp.ClientSession() as http:
-        for path in ("/", "/supervisor", "/chat"):
+        for path in ("/", "/supervisor", "/admin", "/chat"):
             async with http.get(hub.url + path) as r:
                 csp = r.headers["Content-Security-Policy"]
                 assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp

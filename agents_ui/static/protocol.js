@@ -81,6 +81,34 @@
  */
 
 /**
+ * @typedef {object} CustomerConversation one of a profile's conversations
+ * @property {string} id
+ * @property {string} channel
+ * @property {string} status
+ * @property {string | null} [subject]
+ * @property {string} created_at
+ */
+
+/**
+ * @typedef {object} CustomerProfile GET /api/v1/customers/{id}
+ * @property {Customer} customer
+ * @property {Record<string, unknown>} attributes
+ * @property {string[]} labels
+ * @property {string | null} [merged_into]
+ * @property {CustomerConversation[]} conversations newest first
+ */
+
+/**
+ * @typedef {object} CustomerMerge POST /api/v1/customers/{id}/merge and /unmerge
+ * @property {string} id
+ * @property {string} survivor_id
+ * @property {string} merged_id
+ * @property {number} identities
+ * @property {number} conversations
+ * @property {string | null} [undone_at]
+ */
+
+/**
  * @typedef {object} TimelineEntry
  * @property {string} id
  * @property {string} kind

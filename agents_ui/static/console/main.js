@@ -91,6 +91,9 @@ function startSession(ctx, views, agent) {
     rememberAgent(S, agent.id, agent.name);
   }
   showView(views, 'app');
+  // Supervisors and admins administer labels and canned responses (admins: everything).
+  const role = S.me && S.me.role;
+  document.getElementById('admin-link')?.toggleAttribute('hidden', role !== 'admin' && role !== 'supervisor');
   renderMe(ctx);
   renderAll(ctx);
   ctx.conn.start();

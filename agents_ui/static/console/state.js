@@ -51,6 +51,14 @@
 
 /** @typedef {{ id: string, name: string, status?: string, disabled?: boolean }} DirectoryAgent */
 /** @typedef {{ name: string }} DirectoryQueue */
+/**
+ * @typedef {object} ProfileState
+ * @property {import('../protocol.js').CustomerProfile | null} data the profile shown
+ * @property {number} editing how many inline editors are open: a refresh waits for them
+ * @property {number} seq guards against a late answer for another customer
+ * @property {{ merge: import('../protocol.js').CustomerMerge, name: string } | null} lastMerge
+ *   this page's newest merge into the customer shown (the profile lists no merges)
+ */
 
 /**
  * @typedef {object} State
@@ -68,6 +76,7 @@
  * @property {Map<string, string>} agentNames agent id -> name, for timeline text
  * @property {{ agents: DirectoryAgent[], queues: DirectoryQueue[], loadedAt: number }} directory
  * @property {{ customerId: string | null, seq: number, timer: ReturnType<typeof setTimeout> | undefined }} timeline
+ * @property {ProfileState} profile the customer panel's 360° profile (profile.js)
  * @property {{ convId: string | null, lastSent: number, idleTimer: ReturnType<typeof setTimeout> | undefined }} typingOut
  * @property {ReturnType<typeof setTimeout> | null} unavailableRetry
  * @property {boolean} loggingIn
@@ -91,6 +100,7 @@ export function createState() {
     agentNames: new Map(),
     directory: { agents: [], queues: [], loadedAt: 0 },
     timeline: { customerId: null, seq: 0, timer: undefined },
+    profile: { data: null, editing: 0, seq: 0, lastMerge: null },
     typingOut: { convId: null, lastSent: 0, idleTimer: undefined },
     unavailableRetry: null,
     loggingIn: false,
@@ -115,6 +125,7 @@ export function resetState(S) {
   S.acceptedConvIds.clear();
   S.directory = { agents: [], queues: [], loadedAt: 0 };
   S.timeline.customerId = null;
+  S.profile = { data: null, editing: 0, seq: 0, lastMerge: null };
   S.pendingPresence = null;
 }
 

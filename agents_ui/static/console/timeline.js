@@ -6,6 +6,7 @@
 
 import { api, clear, el, fmtTime } from '../common.js';
 import { addTimelineNotes } from './notes.js';
+import { loadProfile } from './profile.js';
 import { renderSelected, renderThread } from './render-conversation.js';
 import { condense } from './timeline-rows.js';
 import { describeRow, kindLabel } from './timeline-text.js';
@@ -24,6 +25,10 @@ const TIMELINE_REFRESH_DEBOUNCE_MS = 800;
  * @param {string | null | undefined} customerId
  */
 export function showCustomer(ctx, customerId) {
+  if (ctx.S.timeline.customerId !== (customerId || null)) {
+    ctx.S.profile.data = null;
+    ctx.S.profile.lastMerge = null;
+  }
   ctx.S.timeline.customerId = customerId || null;
   clear(ctx.dom.timeline);
   clear(ctx.dom.customerInfo);
@@ -69,7 +74,8 @@ async function loadTimeline(ctx) {
     const data = /** @type {{ customer?: Customer, entries?: TimelineEntry[] }} */ (
       await api('GET', '/api/v1/customers/' + encodeURIComponent(customerId) + '/timeline'));
     if (seq !== t.seq || customerId !== t.customerId) return;
-    renderCustomer(ctx, data.customer);
+    syncOptOut(ctx, data.customer);
+    loadProfile(ctx);
     renderTimeline(ctx, data.entries || []);
     showNotes(ctx, data.entries || []);
   } catch (e) {
@@ -78,29 +84,21 @@ async function loadTimeline(ctx) {
 }
 
 /**
+ * The timeline may know of a STOP the stream did not tell us about (before we connected);
+ * the profile (profile.js) shows who the customer is.
  * @param {Ctx} ctx
  * @param {Customer | undefined} cust
  */
-function renderCustomer(ctx, cust) {
+function syncOptOut(ctx, cust) {
   const { S } = ctx;
-  const box = ctx.dom.customerInfo;
-  clear(box);
-  if (!cust) return;
-  box.appendChild(el('div', { class: 'customer-name', text: cust.display_name || 'Customer' }));
-  if (cust.email) box.appendChild(el('div', { class: 'muted', text: cust.email }));
   const c = S.selectedId ? S.convs.get(S.selectedId) : null;
+  if (!cust || !c) return;
   for (const idn of cust.identities || []) {
-    box.appendChild(el('div', {
-      class: 'muted small identity', testid: 'customer-identity', text: identityLabel(idn),
-      attrs: { 'data-verified': idn.verified === false ? 'false' : 'true' },
-    }));
-    // The timeline may know of a STOP the stream did not tell us about (before we connected).
-    if (c && c.conv.contact === idn.address && !!idn.opted_out_at !== !!c.optedOut) {
+    if (c.conv.contact === idn.address && !!idn.opted_out_at !== !!c.optedOut) {
       c.optedOut = !!idn.opted_out_at;
       renderSelected(ctx);
     }
   }
-  if (cust.created_at) box.appendChild(el('div', { class: 'muted small', text: 'Customer since ' + fmtTime(cust.created_at) }));
 }
 
 /**
