@@ -32,6 +32,8 @@
  * @property {string | null} [preview]
  * @property {string} [created_at]
  * @property {string} [queued_at] since when the customer waits for an agent
+ * @property {number} [priority] 0 normal; higher is more urgent
+ * @property {string | null} [snoozed_until] set while `snoozed`
  */
 
 /**
@@ -149,7 +151,12 @@
 /** @typedef {Stream & { type: 'unassigned', conversation_id: string, agent_id?: string, reason?: string }} UnassignedFrame */
 /** @typedef {Stream & RawMessage & { type: 'message', conversation_id: string }} MessageFrame */
 /** @typedef {Stream & { type: 'note', conversation_id: string, note_id?: string, agent_id?: string, agent_name?: string, text?: string }} NoteFrame */
-/** @typedef {Stream & { type: 'status', conversation_id: string, status: string }} StatusFrame */
+/** @typedef {Stream & { type: 'status', conversation_id: string, status: string, snoozed_until?: string | null }} StatusFrame */
+/** @typedef {Stream & { type: 'mention', conversation_id: string, note_id?: string, agent_id?: string, by_agent_id?: string, by_agent_name?: string, text?: string }} MentionFrame */
+/**
+ * @typedef {Stream & { type: 'conversation_updated', conversation_id: string, agent_id?: string,
+ *   changes: { priority?: number, labels?: string[], subject?: string | null, snoozed_until?: string | null } }} UpdatedFrame
+ */
 /** @typedef {Stream & { type: 'presence', agent_id?: string, status: string, reason?: string | null }} PresenceFrame */
 /** @typedef {Stream & { type: 'delivery', conversation_id: string, message_id: string, status: string, error?: string | null }} DeliveryFrame */
 /** @typedef {Stream & { type: 'consent', conversation_id?: string | null, opted_out?: boolean }} ConsentFrame */
@@ -158,7 +165,8 @@
 
 /**
  * @typedef {OfferFrame | OfferClosedFrame | AssignedFrame | UnassignedFrame | MessageFrame
- *   | NoteFrame | StatusFrame | PresenceFrame | DeliveryFrame | ConsentFrame | OtherEventFrame} StreamFrame
+ *   | NoteFrame | StatusFrame | PresenceFrame | DeliveryFrame | ConsentFrame | MentionFrame | UpdatedFrame
+ *   | OtherEventFrame} StreamFrame
  */
 
 // ---------------------------------------------------------------- ephemeral frames

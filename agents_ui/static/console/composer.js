@@ -4,7 +4,7 @@
  * every reconnect: the server dedupes by client_id), and the agent's typing indicator.
  */
 
-import { toast, uuid } from '../common.js';
+import { api, toast, uuid } from '../common.js';
 import { renderThread } from './render-conversation.js';
 
 /**
@@ -119,10 +119,33 @@ export function onNoteSubmit(ctx, ev) {
   const { S, dom } = ctx;
   const text = dom.noteInput.value.trim();
   if (!text || !S.selectedId) return;
+  if (text.includes('@')) { noteByRest(ctx, S.selectedId, text); return; }
   const clientId = uuid();
   /** @type {NoteRequest} */
   const frame = { type: 'note', conversation_id: S.selectedId, text, client_id: clientId };
   S.outbox.set(clientId, frame);
   if (!S.resume && !ctx.conn.send(frame)) toast('Offline — the note will be saved once reconnected', 'info');
   dom.noteInput.value = '';
+}
+
+/**
+ * A note that may name colleagues goes by REST, where the hub reads its `@Name`s and tells
+ * each one (the socket's `note` frame does not look for mentions). It shows in the thread
+ * when its `note` stream event arrives, as any note.
+ * @param {Ctx} ctx
+ * @param {string} id
+ * @param {string} text
+ */
+async function noteByRest(ctx, id, text) {
+  const input = ctx.dom.noteInput;
+  input.value = '';
+  try {
+    const answer = /** @type {{ mentions: string[] }} */ (
+      await api('POST', '/api/v1/conversations/' + encodeURIComponent(id) + '/notes', { text }));
+    const n = (answer.mentions || []).length;
+    if (n) toast('Note saved; ' + n + (n === 1 ? ' colleague' : ' colleagues') + ' notified', 'info');
+  } catch (e) {
+    if (!input.value) input.value = text; // keep the agent's words to try again
+    ctx.apiError(e, 'Could not save the note');
+  }
 }
