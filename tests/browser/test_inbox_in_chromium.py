@@ -114,7 +114,9 @@ async def test_inbox_search_take_and_the_conversation_tools(
             await page.get_by_test_id("reopen").wait_for(state="hidden")
             # Away, so the queue that fills next is offered to nobody.
             await page.get_by_test_id("presence-select").select_option("away")
-            await page.get_by_test_id("agent-status").filter(has_text="away").wait_for()
+            await page.locator("[data-testid=agent-status][data-status=away]").wait_for(
+                state="attached"
+            )
             await open_pane(page, size, "inbox")
             for i in range(26):
                 # Closed at once: the hub bounds the sockets one address may hold.
@@ -203,6 +205,9 @@ async def test_a_canned_response_with_slash_and_a_mention_reaching_a_colleague(
             await sign_in(page, hub, ann)
             await page.get_by_test_id("offer-accept").click()
             await page.locator("#reply-input:focus").wait_for()
+            await page.get_by_test_id("customer-info").filter(has_text="Carol").wait_for(
+                state="attached"
+            )
             # `/` at the start of a word: the canned responses, filtered as Ann types.
             await page.keyboard.type("/tha")
             item = page.get_by_test_id("suggest-item").filter(has_text="/thanks")

@@ -9,7 +9,8 @@
 
 import { api, toast } from '../common.js';
 import { scheduleInbox } from './inbox.js';
-import { renderSelected } from './render-conversation.js';
+import { dropConversation } from './actions.js';
+import { renderAll, renderSelected } from './render-conversation.js';
 
 /**
  * @import { Ctx } from './context.js'
@@ -47,7 +48,20 @@ export function applyConversation(ctx, id, fields, labels) {
  * @param {object | undefined} body
  * @param {string} what for the error toast
  */
-async function act(ctx, id, path, body, what) {
+function act(ctx, id, path, body, what) {
+  const run = ctx.S.toolQueue.then(() => send(ctx, id, path, body, what));
+  ctx.S.toolQueue = run;
+  return run;
+}
+
+/**
+ * @param {Ctx} ctx
+ * @param {string} id
+ * @param {string} path
+ * @param {object | undefined} body
+ * @param {string} what
+ */
+async function send(ctx, id, path, body, what) {
   try {
     const answer = /** @type {{ conversation: Conversation, labels: string[] }} */ (await api(
       path ? 'POST' : 'PATCH', '/api/v1/conversations/' + encodeURIComponent(id) + path, body));
@@ -91,9 +105,8 @@ async function snooze(ctx, until) {
   const c = shown(ctx);
   if (!c) return;
   if (!(until.getTime() > Date.now())) { toast('Pick a time in the future to snooze until', 'info'); return; }
-  if (await act(ctx, c.conv.id, '/snooze', { until: until.toISOString() }, 'Could not snooze')) {
-    toast('Snoozed until ' + until.toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' }), 'info');
-  }
+  // The "until" chip says when it wakes; no toast on top of it.
+  await act(ctx, c.conv.id, '/snooze', { until: until.toISOString() }, 'Could not snooze');
 }
 
 /** @param {Ctx} ctx */
@@ -126,7 +139,7 @@ async function assign(ctx, agentId) {
     if (agentId && agentId !== S.me.id) {
       toast('Offered to ' + answer.agent_name + ' (' + answer.agent_status + ')', 'info');
     } else {
-      S.taking.set(id, 'Taken: accept the offer above to start');
+      S.taking.set(id, 'taken');
       S.acceptedConvIds.delete(id);
     }
     renderSelected(ctx);
@@ -159,9 +172,17 @@ export function bindConvTools(ctx) {
     const c = shown(ctx);
     if (c) act(ctx, c.conv.id, '', { snoozed_until: null }, 'Could not wake the conversation');
   });
-  dom.reopen.addEventListener('click', () => {
+  dom.reopen.addEventListener('click', async () => {
     const c = shown(ctx);
-    if (c) act(ctx, c.conv.id, '/reopen', undefined, 'Could not reopen');
+    if (!c || !(await act(ctx, c.conv.id, '/reopen', undefined, 'Could not reopen'))) return;
+    // Back in its queue, waiting for whoever takes it: no longer ours to work.
+    const id = c.conv.id;
+    const now = ctx.S.convs.get(id);
+    if (now && ctx.S.me && now.conv.assignee_id !== ctx.S.me.id) {
+      dropConversation(ctx, id);
+      renderAll(ctx);
+      ctx.ui.openPast(id);
+    }
   });
   dom.take.addEventListener('click', () => { assign(ctx, null); });
   dom.assignTarget.addEventListener('change', () => {

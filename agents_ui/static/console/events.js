@@ -148,6 +148,7 @@ function onPresence(ctx, f) {
   const changed = me.status !== f.status;
   me.status = f.status;
   renderMe(ctx);
+  if (ctx.S.past) renderSelected(ctx); // a Take's hint depends on being available
   // The hub set it (offers went unanswered): say why, and how to get offers again.
   if (f.reason && changed && f.status !== 'available') {
     toast('You were set to ' + f.status + ': ' + f.reason + '. Set yourself available to get offers again.', 'error');

@@ -83,7 +83,9 @@ function renderReadOnlyActions(ctx, c, past) {
   const supervisor = isSupervisor(ctx);
   dom.take.hidden = !past || supervisor || !waiting || !!taking;
   dom.takeState.hidden = !past || !taking;
-  dom.takeState.textContent = taking || '';
+  const available = !!S.me && S.me.status === 'available';
+  dom.takeState.textContent = !taking ? '' : available ? 'Taken: accept its offer under Offers'
+    : 'Taken: set yourself Available to get its offer';
   dom.assignTarget.hidden = !past || !supervisor || conv.status === 'resolved';
   if (!dom.assignTarget.hidden) fillAssignTargets(ctx);
 }

@@ -75,7 +75,9 @@
  * @property {Inbox} inbox the inbox's view, filters, rows and counts (inbox.js)
  * @property {LabelDef[]} labels every label there is (GET /api/v1/labels)
  * @property {Map<string, string[]>} labelsOf conversation id -> its labels, as last heard
- * @property {Map<string, string>} taking conversation id -> "waiting for the offer" (Take)
+ * @property {Promise<unknown>} toolQueue the conversation tools' REST calls, one after another, so
+ *   their answers land in the order the agent acted
+ * @property {Map<string, string>} taking conversations taken (Take) whose offer is still to come
  * @property {{ seq: number, timer: ReturnType<typeof setTimeout> | undefined, active: number }} find
  *   search-as-you-type: the newest request and the highlighted result
  */
@@ -146,6 +148,7 @@ export function createState() {
     labels: [],
     labelsOf: new Map(),
     taking: new Map(),
+    toolQueue: Promise.resolve(),
     find: { seq: 0, timer: undefined, active: -1 },
   };
 }
