@@ -42,6 +42,7 @@
  * @property {string} [content_type]
  * @property {number | null} [size]
  * @property {string} [url]
+ * @property {string | null} [sha256]
  */
 
 /**
@@ -194,7 +195,8 @@
 
 // ---------------------------------------------------------------- client frames the console queues
 
-/** @typedef {{ type: 'reply', conversation_id: string, client_id: string, text: string }} ReplyFrame */
+/** @typedef {{ sha256: string, name: string, content_type: string }} AttachmentRef a file uploaded with POST /api/v1/attachments */
+/** @typedef {{ type: 'reply', conversation_id: string, client_id: string, text: string, attachments?: AttachmentRef[] }} ReplyFrame */
 /** @typedef {{ type: 'note', conversation_id: string, client_id: string, text: string }} NoteRequest */
 
 // ---------------------------------------------------------------- supervisor socket

@@ -1,7 +1,7 @@
 """In headless Chromium, the console's inbox and conversation work on the REST API (issue
 10): views, a filter, counts and "Load more"; search as you type opening a result; Take on
 an unassigned conversation, then the offer accepted; labels, priority, snooze, resolve and
-reopen; a canned response inserted with `/`; a note's @mention reaching a second agent's
+reopen; a canned response inserted with `/`; a file attached to a reply; a note's @mention reaching a second agent's
 console. Each flow runs at desktop and 390 px, in light and dark; screenshots go to
 tests/browser/artifacts/."""
 
@@ -217,10 +217,25 @@ async def test_a_canned_response_with_slash_and_a_mention_reaching_a_colleague(
             await page.get_by_test_id("suggest").wait_for(state="hidden")
             # Filled in for this conversation by the hub ({name}), then inserted.
             await page.wait_for_function(
-                "document.getElementById('reply-input').value === 'Thanks Carol, happy to help!'"
+                "() => document.getElementById('reply-input').value === 'Thanks Carol, happy to help!'"
             )
             await page.keyboard.press("Enter")
             await customer.expect("message", lambda f: f.get("text") == "Thanks Carol, happy to help!")
+            # Attach: the file is uploaded, listed, and goes with the next reply.
+            await page.get_by_test_id("attach-file").set_input_files(
+                {"name": "label.txt", "mimeType": "text/plain", "buffer": b"return label"}
+            )
+            await page.get_by_test_id("attachment-chip").filter(has_text="label.txt").wait_for()
+            await page.get_by_test_id("reply-input").fill("Your return label")
+            await shot(page, f"attach-{name}-composer.png")
+            await page.get_by_test_id("reply-input").press("Enter")
+            await customer.expect("message", lambda f: f.get("text") == "Your return label")
+            # The hub stored the reply with its file (a web chat visitor is not shown files).
+            mine = page.get_by_test_id("thread").get_by_test_id("message").filter(
+                has_text="Your return label"
+            )
+            await mine.locator("a", has_text="label.txt").wait_for()
+            await page.get_by_test_id("attachment-chip").wait_for(state="detached")
 
             # `@` in a note offers the agents; the note names Bob, whose console says so.
             await bob_page.evaluate("window.__hidden = true")

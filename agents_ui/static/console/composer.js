@@ -5,6 +5,7 @@
  */
 
 import { api, toast, uuid } from '../common.js';
+import { takeAttachments } from './attach.js';
 import { renderThread } from './render-conversation.js';
 
 /**
@@ -26,12 +27,14 @@ export function onReplySubmit(ctx, ev) {
   const c = S.selectedId ? S.convs.get(S.selectedId) : null;
   if (!text || !c || c.conv.status === 'resolved') return;
   const clientId = uuid();
+  const { refs, files } = takeAttachments(ctx, c.conv.id);
   /** @type {ReplyFrame} */
   const frame = { type: 'reply', conversation_id: c.conv.id, client_id: clientId, text };
+  if (refs.length) frame.attachments = refs;
   c.pending.set(clientId, {
     message_id: null, client_id: clientId, author: 'agent', direction: 'out',
     agent_id: S.me && S.me.id, agent_name: (S.me && S.me.name) || null, channel: null,
-    text, created_at: new Date().toISOString(), attachments: [], delivery_status: null,
+    text, created_at: new Date().toISOString(), attachments: files, delivery_status: null,
     delivery_error: null, html: null, meta: {}, state: 'pending',
   });
   // Queued until acked: if the socket is down now it goes out after reconnect.

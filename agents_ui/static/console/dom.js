@@ -76,6 +76,9 @@ export function consoleDom() {
     snoozeChip: $('snooze-chip'),
     reopen: $('reopen', HTMLButtonElement),
     suggest: $('suggest'),
+    attach: $('attach', HTMLButtonElement),
+    attachFile: $('attach-file', HTMLInputElement),
+    attachList: $('attach-list'),
   };
 }
 

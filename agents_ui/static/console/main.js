@@ -16,6 +16,7 @@ import { bindThemeToggle } from '../theme.js';
 import { bindConvTools, setLabels } from './conv-tools.js';
 import { bindInbox, loadInbox, loadLabels, loadViews, setView } from './inbox.js';
 import { bindSuggest } from './suggest.js';
+import { bindAttach } from './attach.js';
 import { bindNotifyButton } from './alerts.js';
 import {
   onNoteKeydown, onNoteSubmit, onReplyInput, onReplyKeydown, onReplySubmit, setComposerMode, stopTypingOut,
@@ -155,6 +156,7 @@ function bindUi(ctx, views) {
   bindPanes(ctx);
   bindInbox(ctx);
   bindConvTools(ctx);
+  bindAttach(ctx);
   bindSearch(ctx, () => renderConversationList(ctx));
   bindKeys(ctx);
   setInterval(() => tickOffers(ctx), 500);

@@ -9,6 +9,7 @@ import { clear, el, fmtTime } from '../common.js';
 import { renderConversationList, renderOffers } from './render-sidebar.js';
 import { byTime } from './messages.js';
 import { readOnlyText, renderTools } from './render-tools.js';
+import { renderAttachments } from './attach.js';
 
 /**
  * @import { Ctx } from './context.js'
@@ -60,6 +61,8 @@ export function renderSelected(ctx) {
   const send = dom.replyForm.querySelector('button');
   if (send) send.disabled = resolved;
   renderTools(ctx, c, past);
+  renderAttachments(ctx);
+  dom.attach.disabled = resolved;
   renderThread(ctx);
   renderTyping(ctx);
   renderTransferTargets(ctx);

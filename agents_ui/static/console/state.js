@@ -13,7 +13,7 @@
  */
 
 /**
- * @import { Agent, Conversation, OfferFields, ReplyFrame, NoteRequest, StreamFrame } from '../protocol.js'
+ * @import { Agent, Attachment, Conversation, OfferFields, ReplyFrame, NoteRequest, StreamFrame } from '../protocol.js'
  * @import { Msg } from './messages.js'
  * @import { Note } from './notes.js'
  */
@@ -75,6 +75,7 @@
  * @property {Inbox} inbox the inbox's view, filters, rows and counts (inbox.js)
  * @property {LabelDef[]} labels every label there is (GET /api/v1/labels)
  * @property {Map<string, string[]>} labelsOf conversation id -> its labels, as last heard
+ * @property {Map<string, Attachment[]>} attachments conversation id -> files uploaded for its next reply
  * @property {Promise<unknown>} toolQueue the conversation tools' REST calls, one after another, so
  *   their answers land in the order the agent acted
  * @property {Map<string, string>} taking conversations taken (Take) whose offer is still to come
@@ -148,6 +149,7 @@ export function createState() {
     labels: [],
     labelsOf: new Map(),
     taking: new Map(),
+    attachments: new Map(),
     toolQueue: Promise.resolve(),
     find: { seq: 0, timer: undefined, active: -1 },
   };
