@@ -101,6 +101,9 @@ async def test_inbox_search_take_and_the_conversation_tools(
             # Labels, priority, snooze (and wake), resolve, reopen.
             await page.get_by_test_id("label-add").select_option("vip")
             await page.locator("[data-testid=label-chip][data-label=vip]").wait_for()
+            await page.get_by_test_id("customer-info").filter(has_text="Carol Zebra").wait_for(
+                state="attached"
+            )
             await page.get_by_test_id("priority").select_option("2")
             await page.get_by_test_id("snooze").select_option("1h")
             chip = page.get_by_test_id("snooze-chip")
@@ -265,6 +268,10 @@ async def test_a_canned_response_with_slash_and_a_mention_reaching_a_colleague(
                 has_text="Hello there"
             ).wait_for()
             assert await bob_page.get_by_test_id("take").is_hidden()
+            # The note that named him shows in the thread (it comes with the timeline).
+            await bob_page.get_by_test_id("thread").get_by_test_id("note").filter(
+                has_text="@Bob Stone about the refund"
+            ).wait_for()
             await shot(bob_page, f"mention-{name}-opened.png")
             assert await fits(bob_page, size["width"])
             await customer.close()

@@ -23,7 +23,7 @@ import { touchTimeline } from './timeline.js';
  */
 
 const CUSTOMER_TYPING_TTL_MS = 8000;
-const INBOX_FRAMES = new Set(['offer', 'offer_closed', 'assigned', 'unassigned', 'message', 'status', 'note']);
+const INBOX_FRAMES = new Set(['offer', 'offer_closed', 'assigned', 'unassigned', 'message', 'status', 'note', 'mention']);
 
 /**
  * The conversation's fields a `conversation_updated` frame changed (labels are kept apart).
