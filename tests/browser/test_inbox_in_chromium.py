@@ -1,9 +1,9 @@
 """In headless Chromium, the console's inbox and conversation work on the REST API (issue
 10): views, a filter, counts and "Load more"; search as you type opening a result; Take on
 an unassigned conversation, then the offer accepted; labels, priority, snooze, resolve and
-reopen; a canned response inserted with `/`; a file attached to a reply; a note's @mention reaching a second agent's
-console. Each flow runs at desktop and 390 px, in light and dark; screenshots go to
-tests/browser/artifacts/."""
+reopen; a canned response inserted with `/`; a file attached to a reply; a note's @mention
+reaching a second agent's console. Each flow runs at desktop and 390 px, in light and dark;
+screenshots go to tests/browser/artifacts/."""
 
 from __future__ import annotations
 
@@ -95,14 +95,17 @@ async def test_inbox_search_take_and_the_conversation_tools(
             await offer.get_by_test_id("offer-accept").click()
             tools = page.get_by_test_id("conv-tools")
             await tools.wait_for()
-            await page.get_by_test_id("conversation-header").filter(has_text="Carol Zebra").wait_for()
+            header = page.get_by_test_id("conversation-header")
+            await header.filter(has_text="Carol Zebra").wait_for()
             assert await page.get_by_test_id("past-bar").is_hidden()
 
             # Labels, priority, snooze (and wake), resolve, reopen.
             await page.get_by_test_id("label-add").select_option("vip")
             await page.locator("[data-testid=label-chip][data-label=vip]").wait_for()
-            await page.get_by_test_id("customer-info").filter(has_text="Carol Zebra").wait_for(
-                state="attached"
+            await (
+                page.get_by_test_id("customer-info")
+                .filter(has_text="Carol Zebra")
+                .wait_for(state="attached")
             )
             await page.get_by_test_id("priority").select_option("2")
             await page.get_by_test_id("snooze").select_option("1h")
@@ -159,6 +162,8 @@ async def test_inbox_search_take_and_the_conversation_tools(
 
             # The inbox row shows what was done: the label and the priority.
             await page.locator("[data-testid=inbox-view][data-view=all]").click()
+            # A new view starts from its own filters: the pickers say so.
+            assert await page.get_by_test_id("filter-status").input_value() == ""
             await page.get_by_test_id("filter-label").select_option("vip")
             await items.filter(has_text="Customer 25").wait_for(state="detached")
             row = items.filter(has_text="Carol Zebra")
@@ -208,8 +213,10 @@ async def test_a_canned_response_with_slash_and_a_mention_reaching_a_colleague(
             await sign_in(page, hub, ann)
             await page.get_by_test_id("offer-accept").click()
             await page.locator("#reply-input:focus").wait_for()
-            await page.get_by_test_id("customer-info").filter(has_text="Carol").wait_for(
-                state="attached"
+            await (
+                page.get_by_test_id("customer-info")
+                .filter(has_text="Carol")
+                .wait_for(state="attached")
             )
             # `/` at the start of a word: the canned responses, filtered as Ann types.
             await page.keyboard.type("/tha")
@@ -220,10 +227,12 @@ async def test_a_canned_response_with_slash_and_a_mention_reaching_a_colleague(
             await page.get_by_test_id("suggest").wait_for(state="hidden")
             # Filled in for this conversation by the hub ({name}), then inserted.
             await page.wait_for_function(
-                "() => document.getElementById('reply-input').value === 'Thanks Carol, happy to help!'"
+                "() => document.getElementById('reply-input').value"
+                " === 'Thanks Carol, happy to help!'"
             )
             await page.keyboard.press("Enter")
-            await customer.expect("message", lambda f: f.get("text") == "Thanks Carol, happy to help!")
+            thanks = "Thanks Carol, happy to help!"
+            await customer.expect("message", lambda f: f.get("text") == thanks)
             # Attach: the file is uploaded, listed, and goes with the next reply.
             await page.get_by_test_id("attach-file").set_input_files(
                 {"name": "label.txt", "mimeType": "text/plain", "buffer": b"return label"}
@@ -234,8 +243,10 @@ async def test_a_canned_response_with_slash_and_a_mention_reaching_a_colleague(
             await page.get_by_test_id("reply-input").press("Enter")
             await customer.expect("message", lambda f: f.get("text") == "Your return label")
             # The hub stored the reply with its file (a web chat visitor is not shown files).
-            mine = page.get_by_test_id("thread").get_by_test_id("message").filter(
-                has_text="Your return label"
+            mine = (
+                page.get_by_test_id("thread")
+                .get_by_test_id("message")
+                .filter(has_text="Your return label")
             )
             await mine.locator("a", has_text="label.txt").wait_for()
             await page.get_by_test_id("attachment-chip").wait_for(state="detached")
@@ -264,14 +275,20 @@ async def test_a_canned_response_with_slash_and_a_mention_reaching_a_colleague(
             await shot(bob_page, f"mention-{name}-toast.png")
             await bob_page.get_by_test_id("mention-open").click()
             await bob_page.get_by_test_id("past-bar").filter(has_text="with Ann").wait_for()
-            await bob_page.get_by_test_id("thread").get_by_test_id("message").filter(
-                has_text="Hello there"
-            ).wait_for()
+            await (
+                bob_page.get_by_test_id("thread")
+                .get_by_test_id("message")
+                .filter(has_text="Hello there")
+                .wait_for()
+            )
             assert await bob_page.get_by_test_id("take").is_hidden()
             # The note that named him shows in the thread (it comes with the timeline).
-            await bob_page.get_by_test_id("thread").get_by_test_id("note").filter(
-                has_text="@Bob Stone about the refund"
-            ).wait_for()
+            await (
+                bob_page.get_by_test_id("thread")
+                .get_by_test_id("note")
+                .filter(has_text="@Bob Stone about the refund")
+                .wait_for()
+            )
             await shot(bob_page, f"mention-{name}-opened.png")
             assert await fits(bob_page, size["width"])
             await customer.close()

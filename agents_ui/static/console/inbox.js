@@ -172,7 +172,7 @@ export function setView(ctx, view) {
   inbox.filters = inbox.filters.q ? { q: inbox.filters.q } : {};
   inbox.rows = [];
   inbox.cursor = null;
-  renderInboxViews(ctx);
+  renderInbox(ctx);
   loadInbox(ctx);
 }
 

@@ -88,11 +88,28 @@ function fillOptions(sel, any, names) {
   sel.value = names.includes(keep) ? keep : '';
 }
 
+/**
+ * The pickers show the filters in force (a new view clears them).
+ * @param {Ctx} ctx
+ */
+function syncPickers(ctx) {
+  const { dom, S } = ctx;
+  const f = S.inbox.filters;
+  /** @type {[HTMLSelectElement, string | undefined][]} */
+  const pickers = [[dom.filterStatus, f.status], [dom.filterChannel, f.channel], [dom.filterQueue, f.queue],
+    [dom.filterLabel, f.label], [dom.filterPriority, f.priority]];
+  for (const [sel, value] of pickers) {
+    if (document.activeElement !== sel) sel.value = value || '';
+    sel.classList.toggle('set', !!sel.value);
+  }
+}
+
 /** @param {Ctx} ctx */
 export function renderInbox(ctx) {
   const { S, dom } = ctx;
   const { inbox } = S;
   renderInboxViews(ctx);
+  syncPickers(ctx);
   renderCounts(ctx);
   clear(dom.inboxList);
   for (const row of inbox.rows) dom.inboxList.appendChild(buildRow(ctx, row));
