@@ -32,6 +32,8 @@
  * @property {string | null} [preview]
  * @property {string} [created_at]
  * @property {string} [queued_at] since when the customer waits for an agent
+ * @property {number} [priority] 0 normal; higher is more urgent
+ * @property {string | null} [snoozed_until] set while `snoozed`
  */
 
 /**
@@ -40,6 +42,7 @@
  * @property {string} [content_type]
  * @property {number | null} [size]
  * @property {string} [url]
+ * @property {string | null} [sha256]
  */
 
 /**
@@ -177,7 +180,12 @@
 /** @typedef {Stream & { type: 'unassigned', conversation_id: string, agent_id?: string, reason?: string }} UnassignedFrame */
 /** @typedef {Stream & RawMessage & { type: 'message', conversation_id: string }} MessageFrame */
 /** @typedef {Stream & { type: 'note', conversation_id: string, note_id?: string, agent_id?: string, agent_name?: string, text?: string }} NoteFrame */
-/** @typedef {Stream & { type: 'status', conversation_id: string, status: string }} StatusFrame */
+/** @typedef {Stream & { type: 'status', conversation_id: string, status: string, snoozed_until?: string | null }} StatusFrame */
+/** @typedef {Stream & { type: 'mention', conversation_id: string, note_id?: string, agent_id?: string, by_agent_id?: string, by_agent_name?: string, text?: string }} MentionFrame */
+/**
+ * @typedef {Stream & { type: 'conversation_updated', conversation_id: string, agent_id?: string,
+ *   changes: { priority?: number, labels?: string[], subject?: string | null, snoozed_until?: string | null } }} UpdatedFrame
+ */
 /** @typedef {Stream & { type: 'presence', agent_id?: string, status: string, reason?: string | null }} PresenceFrame */
 /** @typedef {Stream & { type: 'delivery', conversation_id: string, message_id: string, status: string, error?: string | null }} DeliveryFrame */
 /** @typedef {Stream & { type: 'consent', conversation_id?: string | null, opted_out?: boolean }} ConsentFrame */
@@ -186,7 +194,8 @@
 
 /**
  * @typedef {OfferFrame | OfferClosedFrame | AssignedFrame | UnassignedFrame | MessageFrame
- *   | NoteFrame | StatusFrame | PresenceFrame | DeliveryFrame | ConsentFrame | OtherEventFrame} StreamFrame
+ *   | NoteFrame | StatusFrame | PresenceFrame | DeliveryFrame | ConsentFrame | MentionFrame | UpdatedFrame
+ *   | OtherEventFrame} StreamFrame
  */
 
 // ---------------------------------------------------------------- ephemeral frames
@@ -214,7 +223,8 @@
 
 // ---------------------------------------------------------------- client frames the console queues
 
-/** @typedef {{ type: 'reply', conversation_id: string, client_id: string, text: string }} ReplyFrame */
+/** @typedef {{ sha256: string, name: string, content_type: string }} AttachmentRef a file uploaded with POST /api/v1/attachments */
+/** @typedef {{ type: 'reply', conversation_id: string, client_id: string, text: string, attachments?: AttachmentRef[] }} ReplyFrame */
 /** @typedef {{ type: 'note', conversation_id: string, client_id: string, text: string }} NoteRequest */
 
 // ---------------------------------------------------------------- supervisor socket

@@ -8,6 +8,7 @@ import { api, toast } from '../common.js';
 import { setComposerMode, stopTypingOut } from './composer.js';
 import { renderAll, renderSelected, renderTransferTargets } from './render-conversation.js';
 import { renderConversationList, renderOffers } from './render-sidebar.js';
+import { renderFilterOptions } from './render-inbox.js';
 import { byTime, catchUpDelivery, normalizeMessage } from './messages.js';
 import { failPending, rememberAgent } from './state.js';
 import { showCustomer } from './timeline.js';
@@ -195,6 +196,8 @@ export async function loadDirectory(ctx, force) {
     for (const a of all) rememberAgent(S, a.id, a.name);
     d.agents = all.filter((a) => !a.disabled); // a disabled agent can be handed nothing
     renderTransferTargets(ctx);
+    renderFilterOptions(ctx);
+    renderSelected(ctx);
   } catch (e) {
     d.loadedAt = 0;
     ctx.apiError(e, 'Could not load agents and queues');

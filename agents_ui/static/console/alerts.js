@@ -7,8 +7,12 @@
 
 /**
  * @import { Ctx } from './context.js'
- * @import { OfferFields } from '../protocol.js'
+ * @import { MentionFrame, OfferFields } from '../protocol.js'
  */
+
+import { el } from '../common.js';
+
+const MENTION_TOAST_MS = 30000;
 
 /** Two soft rising notes, a quarter of a second. Silently nothing where audio is refused. */
 export function chime() {
@@ -61,6 +65,33 @@ export function alertOffer(ctx, f) {
     ctx.ui.showPane('inbox');
     note.close();
   });
+}
+
+/**
+ * A colleague named this agent in a note: a toast that opens the conversation, and a
+ * desktop notification while the page is hidden.
+ * @param {Ctx} ctx
+ * @param {MentionFrame} f
+ */
+export function alertMention(ctx, f) {
+  chime();
+  const who = f.by_agent_name || 'A colleague';
+  const open = () => { close(); ctx.ui.openPast(f.conversation_id); };
+  const node = el('div', { class: 'toast toast-mention', testid: 'mention-toast', attrs: { role: 'status' } },
+    el('button', {
+      class: 'toast-open', testid: 'mention-open', attrs: { type: 'button' }, on: { click: open },
+    }, el('strong', { text: who + ' mentioned you' }), el('span', { class: 'toast-quote', text: f.text || '' })),
+    el('button', {
+      class: 'toast-close', text: '×', title: 'Dismiss', attrs: { type: 'button', 'aria-label': 'Dismiss' },
+      on: { click: () => close() },
+    }));
+  const close = () => node.remove();
+  const box = document.getElementById('toasts');
+  if (box) box.appendChild(node);
+  setTimeout(close, MENTION_TOAST_MS);
+  if (document.visibilityState !== 'hidden' || !canNotify()) return;
+  const note = new Notification(who + ' mentioned you', { body: f.text || '', tag: 'contacthub-mention-' + (f.note_id || '') });
+  note.addEventListener('click', () => { window.focus(); open(); note.close(); });
 }
 
 /**

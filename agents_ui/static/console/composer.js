@@ -4,7 +4,8 @@
  * every reconnect: the server dedupes by client_id), and the agent's typing indicator.
  */
 
-import { toast, uuid } from '../common.js';
+import { api, toast, uuid } from '../common.js';
+import { takeAttachments } from './attach.js';
 import { renderThread } from './render-conversation.js';
 
 /**
@@ -26,12 +27,14 @@ export function onReplySubmit(ctx, ev) {
   const c = S.selectedId ? S.convs.get(S.selectedId) : null;
   if (!text || !c || c.conv.status === 'resolved') return;
   const clientId = uuid();
+  const { refs, files } = takeAttachments(ctx, c.conv.id);
   /** @type {ReplyFrame} */
   const frame = { type: 'reply', conversation_id: c.conv.id, client_id: clientId, text };
+  if (refs.length) frame.attachments = refs;
   c.pending.set(clientId, {
     message_id: null, client_id: clientId, author: 'agent', direction: 'out',
     agent_id: S.me && S.me.id, agent_name: (S.me && S.me.name) || null, channel: null,
-    text, created_at: new Date().toISOString(), attachments: [], delivery_status: null,
+    text, created_at: new Date().toISOString(), attachments: files, delivery_status: null,
     delivery_error: null, html: null, meta: {}, state: 'pending',
   });
   // Queued until acked: if the socket is down now it goes out after reconnect.
@@ -119,10 +122,33 @@ export function onNoteSubmit(ctx, ev) {
   const { S, dom } = ctx;
   const text = dom.noteInput.value.trim();
   if (!text || !S.selectedId) return;
+  if (text.includes('@')) { noteByRest(ctx, S.selectedId, text); return; }
   const clientId = uuid();
   /** @type {NoteRequest} */
   const frame = { type: 'note', conversation_id: S.selectedId, text, client_id: clientId };
   S.outbox.set(clientId, frame);
   if (!S.resume && !ctx.conn.send(frame)) toast('Offline — the note will be saved once reconnected', 'info');
   dom.noteInput.value = '';
+}
+
+/**
+ * A note that may name colleagues goes by REST, where the hub reads its `@Name`s and tells
+ * each one (the socket's `note` frame does not look for mentions). It shows in the thread
+ * when its `note` stream event arrives, as any note.
+ * @param {Ctx} ctx
+ * @param {string} id
+ * @param {string} text
+ */
+async function noteByRest(ctx, id, text) {
+  const input = ctx.dom.noteInput;
+  input.value = '';
+  try {
+    const answer = /** @type {{ mentions: string[] }} */ (
+      await api('POST', '/api/v1/conversations/' + encodeURIComponent(id) + '/notes', { text }));
+    const n = (answer.mentions || []).length;
+    if (n) toast('Note saved; ' + n + (n === 1 ? ' colleague' : ' colleagues') + ' notified', 'info');
+  } catch (e) {
+    if (!input.value) input.value = text; // keep the agent's words to try again
+    ctx.apiError(e, 'Could not save the note');
+  }
 }

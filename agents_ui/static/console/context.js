@@ -20,6 +20,9 @@
  * @property {(id: string) => void} openPast open a conversation from the timeline (read-only
  *   unless it is one of ours)
  * @property {(pane: Pane) => void} showPane on a narrow screen, show this pane
+ * @property {() => void} clearSearch empty the search box (and the inbox's `q`)
+ * @property {(view: string) => void} setView show this inbox view (inbox.js)
+ * @property {(id: string, labels: string[]) => void} setLabels edit the open conversation's labels
  */
 
 /** @typedef {'inbox' | 'thread' | 'customer'} Pane */

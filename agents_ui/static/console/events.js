@@ -9,7 +9,9 @@ import { dropConversation, selectConversation } from './actions.js';
 import { stopTypingOut } from './composer.js';
 import { renderAll, renderSelected, renderThread, renderTyping } from './render-conversation.js';
 import { removeOffer, renderConversationList, renderMe, renderOffers } from './render-sidebar.js';
-import { alertOffer } from './alerts.js';
+import { alertMention, alertOffer } from './alerts.js';
+import { applyConversation } from './conv-tools.js';
+import { scheduleInbox } from './inbox.js';
 import { advanceDelivery, normalizeMessage } from './messages.js';
 import { addNoteFrame } from './notes.js';
 import { failPending, rememberAgent, resetState, upsertConversation, upsertOffer } from './state.js';
@@ -21,6 +23,21 @@ import { touchTimeline } from './timeline.js';
  */
 
 const CUSTOMER_TYPING_TTL_MS = 8000;
+const INBOX_FRAMES = new Set(['offer', 'offer_closed', 'assigned', 'unassigned', 'message', 'status', 'note', 'mention']);
+
+/**
+ * The conversation's fields a `conversation_updated` frame changed (labels are kept apart).
+ * @param {P.UpdatedFrame} f
+ */
+function updatedFields(f) {
+  /** @type {Partial<P.Conversation>} */
+  const out = {};
+  const ch = f.changes || {};
+  if ('priority' in ch) out.priority = ch.priority;
+  if ('subject' in ch) out.subject = ch.subject;
+  if ('snoozed_until' in ch) out.snoozed_until = ch.snoozed_until;
+  return out;
+}
 
 // ---------------------------------------------------------------- welcome
 
@@ -80,7 +97,7 @@ function applySnapshot(ctx, conversations, offers) {
 export function applyEvent(ctx, f) {
   switch (f.type) {
     case 'offer': onOffer(ctx, f); break;
-    case 'offer_closed': removeOffer(ctx, f.offer_id); renderOffers(ctx); break;
+    case 'offer_closed': onOfferClosed(ctx, f); break;
     case 'assigned': onAssigned(ctx, f); break;
     case 'unassigned': onUnassigned(ctx, f); break;
     case 'message': onMessage(ctx, f); break;
@@ -89,8 +106,12 @@ export function applyEvent(ctx, f) {
     case 'presence': onPresence(ctx, f); break;
     case 'delivery': onDelivery(ctx, f); break;
     case 'consent': onConsent(ctx, f); break;
+    case 'mention': alertMention(ctx, f); break;
+    case 'conversation_updated': applyConversation(ctx, f.conversation_id, updatedFields(f), f.changes.labels); break;
     default: break; // e.g. conversation_opened / transferred: only the timeline shows them
   }
+  // The inbox lists these from REST: one debounced reload follows a burst of changes.
+  if (INBOX_FRAMES.has(f.type)) scheduleInbox(ctx);
   touchTimeline(ctx, f);
 }
 
@@ -102,6 +123,14 @@ function onOffer(ctx, f) {
   upsertOffer(ctx.S, f);
   renderOffers(ctx);
   if (isNew) alertOffer(ctx, f);
+}
+
+/** @param {Ctx} ctx @param {P.OfferClosedFrame} f */
+function onOfferClosed(ctx, f) {
+  removeOffer(ctx, f.offer_id);
+  renderOffers(ctx);
+  // A Take whose offer went unanswered or was turned down: it is the queue's again.
+  if (f.conversation_id && f.outcome !== 'accepted' && ctx.S.taking.delete(f.conversation_id)) renderSelected(ctx);
 }
 
 /** @param {Ctx} ctx @param {P.NoteFrame} f */
@@ -119,6 +148,7 @@ function onPresence(ctx, f) {
   const changed = me.status !== f.status;
   me.status = f.status;
   renderMe(ctx);
+  if (ctx.S.past) renderSelected(ctx); // a Take's hint depends on being available
   // The hub set it (offers went unanswered): say why, and how to get offers again.
   if (f.reason && changed && f.status !== 'available') {
     toast('You were set to ' + f.status + ': ' + f.reason + '. Set yourself available to get offers again.', 'error');
@@ -139,6 +169,7 @@ function onAssigned(ctx, f) {
     return;
   }
   upsertConversation(S, conv);
+  S.taking.delete(conv.id);
   const autoOpen = S.acceptedConvIds.delete(conv.id);
   renderConversationList(ctx);
   if (autoOpen || !S.selectedId) selectConversation(ctx, conv.id);
@@ -162,7 +193,7 @@ function onStatus(ctx, f) {
   const { S } = ctx;
   const c = S.convs.get(f.conversation_id);
   if (!c) return;
-  c.conv = Object.assign({}, c.conv, { status: f.status });
+  c.conv = Object.assign({}, c.conv, { status: f.status, snoozed_until: f.snoozed_until || null });
   if (f.status === 'resolved') {
     failPending(S, f.conversation_id);
     c.customerTyping = false;

@@ -13,6 +13,10 @@ import {
   onResolve, onTransfer, selectConversation,
 } from './actions.js';
 import { bindThemeToggle } from '../theme.js';
+import { bindConvTools, setLabels } from './conv-tools.js';
+import { bindInbox, loadInbox, loadLabels, loadViews, setView } from './inbox.js';
+import { bindSuggest } from './suggest.js';
+import { bindAttach } from './attach.js';
 import { bindNotifyButton } from './alerts.js';
 import {
   onNoteKeydown, onNoteSubmit, onReplyInput, onReplyKeydown, onReplySubmit, setComposerMode, stopTypingOut,
@@ -52,10 +56,23 @@ function onSynced(ctx, how) {
     scheduleTimelineRefresh(ctx, 0);
   }
   renderAll(ctx);
+  refreshInbox(ctx);
   if (how.kind === 'reloaded') {
     if (how.reason) console.info('ContactHub: reloaded from a fresh snapshot:', how.reason);
     toast('Caught up from a fresh snapshot', 'info');
   }
+}
+
+/**
+ * The inbox and what its pickers list: after every (re)connect, since anything may have
+ * moved while the socket was down.
+ * @param {Ctx} ctx
+ */
+function refreshInbox(ctx) {
+  loadViews(ctx);
+  loadLabels(ctx);
+  loadDirectory(ctx, true);
+  loadInbox(ctx, true);
 }
 
 /**
@@ -124,6 +141,7 @@ function bindUi(ctx, views) {
   const { dom } = ctx;
   dom.presence.addEventListener('change', () => onPresenceChange(ctx));
   dom.logout.addEventListener('click', (ev) => { onLogout(ctx, views, ev); });
+  bindSuggest(ctx); // before the composer's keys: Enter picks a suggestion first
   dom.replyForm.addEventListener('submit', (ev) => onReplySubmit(ctx, ev));
   dom.replyInput.addEventListener('keydown', (ev) => onReplyKeydown(ctx, ev));
   dom.replyInput.addEventListener('input', () => onReplyInput(ctx));
@@ -139,6 +157,9 @@ function bindUi(ctx, views) {
   bindThemeToggle(dom.themeToggle);
   bindNotifyButton(ctx);
   bindPanes(ctx);
+  bindInbox(ctx);
+  bindConvTools(ctx);
+  bindAttach(ctx);
   bindSearch(ctx, () => renderConversationList(ctx));
   bindKeys(ctx);
   setInterval(() => tickOffers(ctx), 500);
@@ -158,12 +179,15 @@ function bindKeys(ctx) {
       if (top) decideOffer(ctx, top[0], accept);
     },
     move: (step) => {
-      const ids = Array.from(dom.conversations.querySelectorAll('[data-conversation-id]'),
-        (node) => /** @type {HTMLElement} */ (node).dataset.conversationId || '');
+      // My conversations, then the inbox below them, each conversation once.
+      const nodes = [...dom.conversations.querySelectorAll('[data-conversation-id]'),
+        ...dom.inboxList.querySelectorAll('[data-conversation-id]')];
+      const ids = Array.from(new Set(nodes.map((node) => /** @type {HTMLElement} */ (node).dataset.conversationId || '')));
       if (!ids.length) return;
-      const at = S.selectedId ? ids.indexOf(S.selectedId) : -1;
+      const current = S.past ? S.past.conv.id : S.selectedId;
+      const at = current ? ids.indexOf(current) : -1;
       const next = at < 0 ? (step > 0 ? 0 : ids.length - 1) : Math.min(ids.length - 1, Math.max(0, at + step));
-      if (ids[next] !== S.selectedId || S.past) selectConversation(ctx, ids[next]);
+      if (ids[next] !== current) openPast(ctx, ids[next]);
     },
     reply: () => { if (inThread()) { showPane(ctx, 'thread'); setComposerMode(ctx, 'reply', true); } },
     note: () => { if (inThread()) { showPane(ctx, 'thread'); setComposerMode(ctx, 'note', true); } },
@@ -200,6 +224,9 @@ async function main() {
       decideOffer: (id, accept) => decideOffer(ctx, id, accept),
       openPast: (id) => { openPast(ctx, id); },
       showPane: (pane) => showPane(ctx, pane),
+      setView: (view) => setView(ctx, view),
+      clearSearch: () => dom.searchInput.dispatchEvent(new Event('contacthub:clear')),
+      setLabels: (id, labels) => { setLabels(ctx, id, labels); },
     },
     apiError: (e, what) => {
       if (e instanceof ApiError && e.status === 401) {

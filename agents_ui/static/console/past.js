@@ -9,7 +9,7 @@ import { api } from '../common.js';
 import { normalizeMessage } from './messages.js';
 import { renderAll } from './render-conversation.js';
 import { newConvState, rememberAgent } from './state.js';
-import { scheduleTimelineRefresh } from './timeline.js';
+import { scheduleTimelineRefresh, showCustomer } from './timeline.js';
 
 /**
  * @import { Ctx } from './context.js'
@@ -38,8 +38,10 @@ export async function openPast(ctx, id) {
     S.past = c;
     ctx.ui.showPane('thread');
     renderAll(ctx);
-    // The timeline brings this conversation's notes, and marks it as the one shown.
-    scheduleTimelineRefresh(ctx, 0);
+    // The timeline brings this conversation's notes, and marks it as the one shown; opened
+    // from the inbox or a search, it is another customer's: show theirs.
+    if (S.timeline.customerId !== (c.conv.customer_id || null)) showCustomer(ctx, c.conv.customer_id || null);
+    else scheduleTimelineRefresh(ctx, 0);
   } catch (e) {
     ctx.apiError(e, 'Could not open the conversation');
   }

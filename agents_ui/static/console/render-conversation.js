@@ -8,6 +8,8 @@
 import { clear, el, fmtTime } from '../common.js';
 import { renderConversationList, renderOffers } from './render-sidebar.js';
 import { byTime } from './messages.js';
+import { readOnlyText, renderTools } from './render-tools.js';
+import { renderAttachments } from './attach.js';
 
 /**
  * @import { Ctx } from './context.js'
@@ -45,8 +47,7 @@ export function renderSelected(ctx) {
   const resolved = conv.status === 'resolved' || past;
   dom.convView.dataset.readonly = past ? 'true' : 'false';
   dom.pastBar.hidden = !past;
-  dom.pastText.textContent = past ? 'Past conversation' + (conv.created_at ? ' from ' + fmtTime(conv.created_at) : '') +
-    (conv.status ? ' · ' + conv.status : '') + ' · read only' : '';
+  dom.pastText.textContent = past ? readOnlyText(ctx, c) : '';
   dom.composer.hidden = past;
   for (const control of [dom.transferTarget, dom.transferSend, dom.resolve]) control.hidden = past;
   dom.convTitle.textContent = conv.customer_name || 'Customer';
@@ -59,6 +60,9 @@ export function renderSelected(ctx) {
   for (const control of [dom.replyInput, dom.transferTarget, dom.transferSend, dom.resolve]) control.disabled = resolved;
   const send = dom.replyForm.querySelector('button');
   if (send) send.disabled = resolved;
+  renderTools(ctx, c, past);
+  renderAttachments(ctx);
+  dom.attach.disabled = resolved;
   renderThread(ctx);
   renderTyping(ctx);
   renderTransferTargets(ctx);

@@ -13,7 +13,7 @@
  */
 
 /**
- * @import { Agent, Conversation, OfferFields, ReplyFrame, NoteRequest, StreamFrame } from '../protocol.js'
+ * @import { Agent, Attachment, Conversation, OfferFields, ReplyFrame, NoteRequest, StreamFrame } from '../protocol.js'
  * @import { Msg } from './messages.js'
  * @import { Note } from './notes.js'
  */
@@ -81,6 +81,56 @@
  * @property {ReturnType<typeof setTimeout> | null} unavailableRetry
  * @property {boolean} loggingIn
  * @property {string | null} pendingPresence status chosen while the socket was down
+ * @property {Inbox} inbox the inbox's view, filters, rows and counts (inbox.js)
+ * @property {LabelDef[]} labels every label there is (GET /api/v1/labels)
+ * @property {Map<string, string[]>} labelsOf conversation id -> its labels, as last heard
+ * @property {Map<string, Attachment[]>} attachments conversation id -> files uploaded for its next reply
+ * @property {Promise<unknown>} toolQueue the conversation tools' REST calls, one after another, so
+ *   their answers land in the order the agent acted
+ * @property {Map<string, string>} taking conversations taken (Take) whose offer is still to come
+ * @property {{ seq: number, timer: ReturnType<typeof setTimeout> | undefined, active: number }} find
+ *   search-as-you-type: the newest request and the highlighted result
+ */
+
+/** @typedef {{ name: string, color?: string, description?: string }} LabelDef */
+
+/**
+ * @typedef {object} InboxFilters
+ * @property {string} [status]
+ * @property {string} [channel]
+ * @property {string} [queue]
+ * @property {string} [label]
+ * @property {string} [priority]
+ * @property {string} [assignee] me | none | an agent id
+ * @property {string} [q]
+ */
+
+/**
+ * A row of GET /api/v1/conversations: the conversation and what the list adds to it.
+ * @typedef {Conversation & { labels: string[], last_message: { text: string, direction: string, at: string } | null,
+ *   last_activity_at: string }} InboxRow
+ */
+
+/**
+ * @typedef {object} SavedView
+ * @property {string} id
+ * @property {string} name
+ * @property {boolean} shared
+ * @property {Record<string, string[] | string | undefined>} filters
+ */
+
+/**
+ * @typedef {object} Inbox
+ * @property {string} view mine | unassigned | all | a saved view's id
+ * @property {InboxFilters} filters the filter controls (the view's own come on top)
+ * @property {InboxRow[]} rows
+ * @property {string | null} cursor the next page's, null on the last
+ * @property {Record<string, number> | null} counts per status, for the current view
+ * @property {Record<string, number>} [viewCounts] open + pending of Mine, Unassigned, All
+ * @property {SavedView[]} views
+ * @property {number} seq guards against a late page for older filters
+ * @property {ReturnType<typeof setTimeout> | undefined} timer the debounced refresh
+ * @property {boolean} loading
  */
 
 /** @returns {State} */
@@ -105,7 +155,19 @@ export function createState() {
     unavailableRetry: null,
     loggingIn: false,
     pendingPresence: null,
+    inbox: newInbox(),
+    labels: [],
+    labelsOf: new Map(),
+    taking: new Map(),
+    attachments: new Map(),
+    toolQueue: Promise.resolve(),
+    find: { seq: 0, timer: undefined, active: -1 },
   };
+}
+
+/** @returns {Inbox} */
+export function newInbox() {
+  return { view: 'mine', filters: {}, rows: [], cursor: null, counts: null, views: [], seq: 0, timer: undefined, loading: false };
 }
 
 /**
@@ -127,6 +189,10 @@ export function resetState(S) {
   S.timeline.customerId = null;
   S.profile = { data: null, editing: 0, seq: 0, lastMerge: null };
   S.pendingPresence = null;
+  clearTimeout(S.inbox.timer);
+  S.inbox = newInbox();
+  S.labelsOf.clear();
+  S.taking.clear();
 }
 
 // ---------------------------------------------------------------- event ids and resume
