@@ -148,6 +148,11 @@
  * @property {number | null} [duration_seconds]
  * @property {string | null} [detail]
  * @property {string | null} [recording_url]
+ * @property {Record<string, unknown>} [changes] what an edit changed (conversation_updated)
+ * @property {string | null} [snoozed_until]
+ * @property {string} [merged_id] the customer merged into this one, or back out of it
+ * @property {number} [identities]
+ * @property {number} [conversations]
  */
 
 // ---------------------------------------------------------------- stream frames (event_id)

@@ -108,6 +108,9 @@ async def test_inbox_search_take_and_the_conversation_tools(
                 .wait_for(state="attached")
             )
             await page.get_by_test_id("priority").select_option("2")
+            if size["width"] >= 900:  # the edit is on the customer's timeline, in words
+                edit = page.get_by_test_id("timeline-entry").filter(has_text="set priority 2")
+                await edit.wait_for()
             await page.get_by_test_id("snooze").select_option("1h")
             chip = page.get_by_test_id("snooze-chip")
             await chip.filter(has_text="Snoozed until").wait_for()

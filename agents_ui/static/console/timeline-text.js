@@ -19,7 +19,20 @@ const KIND_LABELS = {
   conversation_opened: 'Opened', message: 'Message', offer: 'Offer', offer_closed: 'Offer closed',
   assigned: 'Assigned', unassigned: 'Unassigned', transferred: 'Transfer', unpinned: 'Back to queue', note: 'Note',
   routing: 'Routing', status: 'Status', presence: 'Presence', delivery: 'Delivery', consent: 'Consent', call: 'Call',
+  conversation_updated: 'Edited', customers_merged: 'Merged', customers_unmerged: 'Unmerged',
 };
+
+/** @param {unknown} value */
+function shown(value) {
+  if (value == null || value === '') return 'none';
+  if (Array.isArray(value)) return value.length ? value.join(', ') : 'none';
+  return String(value);
+}
+
+/** @param {number | undefined} n @param {string} one @param {string} many */
+function count(n, one, many) {
+  return (n || 0) + ' ' + (n === 1 ? one : many);
+}
 
 /** @param {string} kind */
 export function kindLabel(kind) {
@@ -68,7 +81,20 @@ export function describeEntry(S, kind, p) {
     case 'note':
       return capitalize(agent(p.agent_id, p.agent_name)) + ' noted: ' + (p.text || '');
     case 'status':
-      return 'Status changed to ' + (p.status || '?') + (p.agent_id ? ' by ' + agent(p.agent_id) : '');
+      return 'Status changed to ' + (p.status || '?') +
+        (p.status === 'snoozed' && p.snoozed_until ? ' until ' + new Date(p.snoozed_until).toLocaleString() : '') +
+        (p.agent_id ? ' by ' + agent(p.agent_id) : '');
+    case 'conversation_updated': {
+      const changes = Object.entries(p.changes || {}).map(([field, value]) =>
+        field.replace('_', ' ') + ' ' + shown(field === 'snoozed_until' && value ? new Date(String(value)).toLocaleString() : value));
+      return capitalize(agent(p.agent_id)) + ' set ' + (changes.join('; ') || 'nothing');
+    }
+    case 'customers_merged':
+      return 'Customers merged' + (p.by_agent_id ? ' by ' + agent(p.by_agent_id) : '') + ': ' +
+        count(p.identities, 'identity', 'identities') + ' and ' +
+        count(p.conversations, 'conversation', 'conversations') + ' moved';
+    case 'customers_unmerged':
+      return 'Merge undone' + (p.by_agent_id ? ' by ' + agent(p.by_agent_id) : '') + ': everything that moved is back';
     case 'delivery':
       return 'Reply ' + (p.status || '?') + (p.error ? ': ' + p.error : '') +
         (p.attempts && p.attempts > 1 ? ' (attempt ' + p.attempts + ')' : '');
