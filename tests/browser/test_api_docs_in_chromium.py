@@ -6,31 +6,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.browser.test_console_in_chromium import browser  # noqa: F401
-from tests.harness import RunningHub, make_settings
+from tests.harness import RunningHub
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
 async def test_the_reference_renders_every_tag(
-    browser: Any,  # noqa: F811
-    tmp_path: Path,
-    sqlite_url: str,
+    browser: Any,
+    hub: RunningHub,
 ) -> None:
-    hub = await RunningHub(make_settings(tmp_path, sqlite_url)).start()
-    try:
-        page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("response", lambda r: problems.append(r.url) if r.status >= 400 else None)
-        await page.goto(f"{hub.url}/api/docs")
-        await page.locator(".opblock-tag-section").first.wait_for()
-        tags = await page.locator(".opblock-tag").all_inner_texts()
-        assert {"auth", "agents", "conversations", "customers"} <= {t.split()[0] for t in tags}
-        await page.locator("#operations-auth-auth_login").wait_for()
-        ARTIFACTS.mkdir(exist_ok=True)
-        await page.screenshot(path=str(ARTIFACTS / "api-docs.png"), full_page=False)
-        assert not problems, problems
-    finally:
-        await hub.stop()
+    page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("response", lambda r: problems.append(r.url) if r.status >= 400 else None)
+    await page.goto(f"{hub.url}/api/docs")
+    await page.locator(".opblock-tag-section").first.wait_for()
+    tags = await page.locator(".opblock-tag").all_inner_texts()
+    assert {"auth", "agents", "conversations", "customers"} <= {t.split()[0] for t in tags}
+    await page.locator("#operations-auth-auth_login").wait_for()
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "api-docs.png"), full_page=False)
+    assert not problems, problems

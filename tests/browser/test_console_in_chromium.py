@@ -3,100 +3,62 @@ and replies, while a second page plays the customer through the embedded widget.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from storage import open_store
 from tests.browser.console_page import sign_in
 from tests.harness import RunningHub, make_settings
-from tests.services import unavailable
-
-CHROMIUM = os.environ.get("CONTACTHUB_BROWSER", "/usr/bin/chromium")
-# Without these, Chromium keeps dialling Google's hosts, which this closed network refuses.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    try:
-        from playwright.async_api import async_playwright
-    except ImportError as exc:
-        unavailable("Playwright", exc)
-    if shutil.which(CHROMIUM) is None:
-        unavailable("Chromium", f"{CHROMIUM} not found (apt-get install chromium)")
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        await launched.close()
 
 
 async def test_agent_and_customer_in_the_browser(
-    browser: Any, tmp_path: Path, sqlite_url: str
+    browser: Any, tmp_path: Path, hub: RunningHub
 ) -> None:
-    hub = await RunningHub(make_settings(tmp_path, sqlite_url)).start()
-    try:
-        ann = await hub.add_agent("Ann")
-        customer = await (await browser.new_context()).new_page()
-        # What a host page may say of its visitor: the email is a claim, nobody proved it.
-        await customer.add_init_script(
-            "window.ContactHub = { name: 'Carol', email: 'carol@customer.test' };"
-        )
-        await customer.goto(f"{hub.url}/chat")
-        await customer.get_by_test_id("chat-launcher").click()
-        await customer.get_by_test_id("chat-input").fill("Hi, where is my parcel?")
-        await customer.get_by_test_id("chat-send").click()
-        await (
-            customer.get_by_test_id("chat-message")
-            .filter(has_text="Hi, where is my parcel?")
-            .wait_for()
-        )
+    ann = await hub.add_agent("Ann")
+    customer = await (await browser.new_context()).new_page()
+    # What a host page may say of its visitor: the email is a claim, nobody proved it.
+    await customer.add_init_script(
+        "window.ContactHub = { name: 'Carol', email: 'carol@customer.test' };"
+    )
+    await customer.goto(f"{hub.url}/chat")
+    await customer.get_by_test_id("chat-launcher").click()
+    await customer.get_by_test_id("chat-input").fill("Hi, where is my parcel?")
+    await customer.get_by_test_id("chat-send").click()
+    await (
+        customer.get_by_test_id("chat-message")
+        .filter(has_text="Hi, where is my parcel?")
+        .wait_for()
+    )
 
-        agent = await (await browser.new_context()).new_page()
-        await sign_in(agent, hub, ann)
+    agent = await (await browser.new_context()).new_page()
+    await sign_in(agent, hub, ann)
 
-        offer = agent.get_by_test_id("offer")
-        await offer.wait_for()
-        await offer.get_by_test_id("offer-accept").click()
-        await agent.get_by_test_id("conversation-item").first.click()
-        await agent.get_by_test_id("message").filter(has_text="Hi, where is my parcel?").wait_for()
-        await agent.get_by_test_id("reply-input").fill("It arrives tomorrow.")
-        await agent.get_by_test_id("reply-send").click()
+    offer = agent.get_by_test_id("offer")
+    await offer.wait_for()
+    await offer.get_by_test_id("offer-accept").click()
+    await agent.get_by_test_id("conversation-item").first.click()
+    await agent.get_by_test_id("message").filter(has_text="Hi, where is my parcel?").wait_for()
+    await agent.get_by_test_id("reply-input").fill("It arrives tomorrow.")
+    await agent.get_by_test_id("reply-send").click()
 
-        reply = customer.get_by_test_id("chat-message").filter(has_text="It arrives tomorrow.")
-        await reply.wait_for()
-        assert "Ann" in await customer.get_by_test_id("chat-agent").inner_text()
+    reply = customer.get_by_test_id("chat-message").filter(has_text="It arrives tomorrow.")
+    await reply.wait_for()
+    assert "Ann" in await customer.get_by_test_id("chat-agent").inner_text()
 
-        # The customer writes again; the console shows it live, with no refresh.
-        await customer.get_by_test_id("chat-input").fill("Thanks!")
-        await customer.get_by_test_id("chat-send").click()
-        await agent.get_by_test_id("message").filter(has_text="Thanks!").wait_for()
-        # The customer panel: the visitor token is never shown, the typed email is a claim.
-        identities = agent.get_by_test_id("customer-identity")
-        await identities.filter(has_text="(unverified)").wait_for()
-        assert await identities.all_inner_texts() == [
-            "web visitor",
-            "email: carol@customer.test (unverified)",
-        ]
-        await agent.screenshot(path=str(tmp_path / "console.png"))
-        await customer.screenshot(path=str(tmp_path / "widget-chatting.png"))
-    finally:
-        await hub.stop()
+    # The customer writes again; the console shows it live, with no refresh.
+    await customer.get_by_test_id("chat-input").fill("Thanks!")
+    await customer.get_by_test_id("chat-send").click()
+    await agent.get_by_test_id("message").filter(has_text="Thanks!").wait_for()
+    # The customer panel: the visitor token is never shown, the typed email is a claim.
+    identities = agent.get_by_test_id("customer-identity")
+    await identities.filter(has_text="(unverified)").wait_for()
+    assert await identities.all_inner_texts() == [
+        "web visitor",
+        "email: carol@customer.test (unverified)",
+    ]
+    await agent.screenshot(path=str(tmp_path / "console.png"))
+    await customer.screenshot(path=str(tmp_path / "widget-chatting.png"))
 
 
 async def test_the_widget_waits_out_a_rate_limit_and_resends(

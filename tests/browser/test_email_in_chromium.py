@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from tests.browser.console_page import sign_in
-from tests.browser.test_console_in_chromium import browser  # noqa: F401  (fixture)
 from tests.channels.email import shapes
 from tests.channels.email.conftest import dovecot, mailbox, smtp_server  # noqa: F401
 from tests.channels.email.dovecot import Dovecot
@@ -21,7 +20,7 @@ CAROL = "carol@customer.test"
 
 
 async def test_email_in_the_console(
-    browser: Any,  # noqa: F811
+    browser: Any,
     tmp_path: Path,
     sqlite_url: str,
     dovecot: Dovecot,  # noqa: F811
@@ -85,7 +84,7 @@ async def test_email_in_the_console(
 
 
 async def test_remote_images_in_mail_load_only_when_asked_and_send_no_referer(
-    browser: Any,  # noqa: F811
+    browser: Any,
     tmp_path: Path,
     sqlite_url: str,
     dovecot: Dovecot,  # noqa: F811

@@ -11,7 +11,6 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.browser.test_console_in_chromium import CHROMIUM, CHROMIUM_ARGS, browser  # noqa: F401
 from tests.harness import RunningHub, make_settings
 
 ANN = {
@@ -40,82 +39,72 @@ async def _json(route: Any, body: object) -> None:
 
 
 async def test_a_reload_answer_ends_the_resume_and_refreshes_from_rest(
-    browser: Any,  # noqa: F811
+    browser: Any,
     tmp_path: Path,
-    sqlite_url: str,
+    hub: RunningHub,
 ) -> None:
     """The hub serves the page; the agent socket and the REST answers are played here."""
-    hub = await RunningHub(make_settings(tmp_path, sqlite_url)).start()
-    try:
-        page = await (await browser.new_context()).new_page()
-        fetched: list[str] = []
-        sockets: list[Any] = []
-        resumes: list[dict[str, Any]] = []
+    page = await (await browser.new_context()).new_page()
+    fetched: list[str] = []
+    sockets: list[Any] = []
+    resumes: list[dict[str, Any]] = []
 
-        async def rest(route: Any) -> None:
-            path = route.request.url.split("/api/v1", 1)[1]
-            fetched.append(path)
-            if path == "/me":
-                await _json(route, ANN)
-            elif path == "/conversations/c1":
-                await _json(route, {"conversation": CONV, "messages": []})
-            elif path == "/customers/u1/timeline":
-                await _json(
-                    route, {"customer": {"id": "u1", "display_name": "Carol"}, "entries": []}
-                )
-            else:
-                await _json(route, {"agents": [], "queues": []})
+    async def rest(route: Any) -> None:
+        path = route.request.url.split("/api/v1", 1)[1]
+        fetched.append(path)
+        if path == "/me":
+            await _json(route, ANN)
+        elif path == "/conversations/c1":
+            await _json(route, {"conversation": CONV, "messages": []})
+        elif path == "/customers/u1/timeline":
+            await _json(route, {"customer": {"id": "u1", "display_name": "Carol"}, "entries": []})
+        else:
+            await _json(route, {"agents": [], "queues": []})
 
-        def agent_socket(ws: Any) -> None:
-            sockets.append(ws)
-            first = len(sockets) == 1
-            welcome = {"type": "welcome", "agent": ANN, "conversations": [CONV], "offers": []}
-            ws.send(json.dumps({**welcome, "last_event_id": 5 if first else 40}))
-            if first:
-                ws.send(_message(6, "before the gap"))
+    def agent_socket(ws: Any) -> None:
+        sockets.append(ws)
+        first = len(sockets) == 1
+        welcome = {"type": "welcome", "agent": ANN, "conversations": [CONV], "offers": []}
+        ws.send(json.dumps({**welcome, "last_event_id": 5 if first else 40}))
+        if first:
+            ws.send(_message(6, "before the gap"))
 
-            def on_message(text: str | bytes) -> None:
-                frame = json.loads(text)
-                if frame["type"] != "resume":
-                    return
-                resumes.append(frame)
-                ws.send(_message(39, "covered by the snapshot"))  # at or below N: dropped
-                ws.send(_message(41, "after the snapshot"))  # live, held back until the answer
-                ws.send(json.dumps({"type": "reload", "reason": "pruned", "last_event_id": 40}))
+        def on_message(text: str | bytes) -> None:
+            frame = json.loads(text)
+            if frame["type"] != "resume":
+                return
+            resumes.append(frame)
+            ws.send(_message(39, "covered by the snapshot"))  # at or below N: dropped
+            ws.send(_message(41, "after the snapshot"))  # live, held back until the answer
+            ws.send(json.dumps({"type": "reload", "reason": "pruned", "last_event_id": 40}))
 
-            ws.on_message(on_message)
+        ws.on_message(on_message)
 
-        await page.route("**/api/v1/**", rest)
-        await page.route_web_socket("**/ws/agent**", agent_socket)
-        await page.goto(f"{hub.url}/")
-        await page.get_by_test_id("conversation-item").click()
-        await page.get_by_test_id("message").filter(has_text="before the gap").wait_for()
-        conversation_loads = fetched.count("/conversations/c1")
+    await page.route("**/api/v1/**", rest)
+    await page.route_web_socket("**/ws/agent**", agent_socket)
+    await page.goto(f"{hub.url}/")
+    await page.get_by_test_id("conversation-item").click()
+    await page.get_by_test_id("message").filter(has_text="before the gap").wait_for()
+    conversation_loads = fetched.count("/conversations/c1")
 
-        await sockets[0].close(code=1011)  # the hub restarted: the console reconnects and resumes
-        await (
-            page.get_by_test_id("toast")
-            .filter(has_text="Caught up from a fresh snapshot")
-            .wait_for()
-        )
-        thread = page.get_by_test_id("thread")
-        await thread.get_by_text("after the snapshot").wait_for()
-        assert resumes == [{"type": "resume", "last_event_id": 6}]
-        status = page.get_by_test_id("connection-status")
-        assert await status.get_attribute("data-state") == "connected"
+    await sockets[0].close(code=1011)  # the hub restarted: the console reconnects and resumes
+    await page.get_by_test_id("toast").filter(has_text="Caught up from a fresh snapshot").wait_for()
+    thread = page.get_by_test_id("thread")
+    await thread.get_by_text("after the snapshot").wait_for()
+    assert resumes == [{"type": "resume", "last_event_id": 6}]
+    status = page.get_by_test_id("connection-status")
+    assert await status.get_attribute("data-state") == "connected"
 
-        sockets[1].send(_message(42, "live after the reload"))  # the watermark is now 41
-        sockets[1].send(_message(41, "a repeat of 41"))
-        await thread.get_by_text("live after the reload").wait_for()
-        await asyncio.sleep(1.5)
-        assert len(sockets) == 2 and len(resumes) == 1  # no reconnect loop
-        assert fetched.count("/conversations/c1") > conversation_loads  # reloaded from REST
-        assert fetched.count("/customers/u1/timeline") >= 2
-        texts = await page.get_by_test_id("message").all_inner_texts()
-        assert not any("covered by the snapshot" in t or "a repeat of 41" in t for t in texts)
-        await page.screenshot(path=str(tmp_path / "console-after-reload.png"))
-    finally:
-        await hub.stop()
+    sockets[1].send(_message(42, "live after the reload"))  # the watermark is now 41
+    sockets[1].send(_message(41, "a repeat of 41"))
+    await thread.get_by_text("live after the reload").wait_for()
+    await asyncio.sleep(1.5)
+    assert len(sockets) == 2 and len(resumes) == 1  # no reconnect loop
+    assert fetched.count("/conversations/c1") > conversation_loads  # reloaded from REST
+    assert fetched.count("/customers/u1/timeline") >= 2
+    texts = await page.get_by_test_id("message").all_inner_texts()
+    assert not any("covered by the snapshot" in t or "a repeat of 41" in t for t in texts)
+    await page.screenshot(path=str(tmp_path / "console-after-reload.png"))
 
 
 HOSTILE_PAGE = """<!doctype html><html><head><meta charset="utf-8">
@@ -129,7 +118,7 @@ HOSTILE_PAGE = """<!doctype html><html><head><meta charset="utf-8">
 
 
 async def test_the_widget_on_another_site_under_a_strict_csp(
-    browser: Any,  # noqa: F811
+    browser: Any,
     tmp_path: Path,
     sqlite_url: str,
 ) -> None:
@@ -182,46 +171,42 @@ async def test_the_widget_on_another_site_under_a_strict_csp(
 
 
 async def test_console_and_supervisor_under_the_hubs_strict_csp(
-    browser: Any,  # noqa: F811
+    browser: Any,
     tmp_path: Path,
-    sqlite_url: str,
+    hub: RunningHub,
 ) -> None:
     """The hub's own pages as it serves them: a strict CSP (scripts from the hub only, no
     framing), nosniff and same-origin referrers, and the pages work under them."""
-    hub = await RunningHub(make_settings(tmp_path, sqlite_url)).start()
-    try:
-        ann = await hub.add_agent("Ann")
-        sue = await hub.add_agent("Sue", role="supervisor")
-        problems: list[str] = []
-        for path, who, ready in (("/", ann, "presence-select"), ("/supervisor", sue, "agent-row")):
-            context = await browser.new_context()  # one signed-in agent each
-            context.on("weberror", lambda e: problems.append(str(e.error)))
-            context.on("console", lambda m: problems.append(m.text) if "Policy" in m.text else None)
-            page = await context.new_page()
-            sockets: list[str] = []
-            page.on("websocket", lambda ws: sockets.append(ws.url))  # noqa: B023
-            answer = await page.goto(hub.url + path)
-            assert answer is not None
-            headers = answer.headers
-            csp = headers["content-security-policy"]
-            assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
-            assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
-            assert headers["x-content-type-options"] == "nosniff"
-            assert headers["referrer-policy"] == "same-origin"
-            await page.get_by_test_id("login-email").fill(who["email"])
-            await page.get_by_test_id("login-password").fill(who["password"])
-            await page.get_by_test_id("login-submit").click()
-            await page.get_by_test_id(ready).first.wait_for()
-            await (
-                page.get_by_test_id("connection-status")
-                .and_(page.locator("[data-state=connected]"))
-                .wait_for()
-            )
-            # The page's token stays out of URLs: the socket opened with a one-time ticket.
-            assert sockets and all("ticket=" in url and "token" not in url for url in sockets)
-            name = path.strip("/") or "console"
-            await page.screenshot(path=str(tmp_path / f"{name}-strict-csp.png"))
-            await context.close()
-        assert problems == []
-    finally:
-        await hub.stop()
+    ann = await hub.add_agent("Ann")
+    sue = await hub.add_agent("Sue", role="supervisor")
+    problems: list[str] = []
+    for path, who, ready in (("/", ann, "presence-select"), ("/supervisor", sue, "agent-row")):
+        context = await browser.new_context()  # one signed-in agent each
+        context.on("weberror", lambda e: problems.append(str(e.error)))
+        context.on("console", lambda m: problems.append(m.text) if "Policy" in m.text else None)
+        page = await context.new_page()
+        sockets: list[str] = []
+        page.on("websocket", lambda ws: sockets.append(ws.url))  # noqa: B023
+        answer = await page.goto(hub.url + path)
+        assert answer is not None
+        headers = answer.headers
+        csp = headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "same-origin"
+        await page.get_by_test_id("login-email").fill(who["email"])
+        await page.get_by_test_id("login-password").fill(who["password"])
+        await page.get_by_test_id("login-submit").click()
+        await page.get_by_test_id(ready).first.wait_for()
+        await (
+            page.get_by_test_id("connection-status")
+            .and_(page.locator("[data-state=connected]"))
+            .wait_for()
+        )
+        # The page's token stays out of URLs: the socket opened with a one-time ticket.
+        assert sockets and all("ticket=" in url and "token" not in url for url in sockets)
+        name = path.strip("/") or "console"
+        await page.screenshot(path=str(tmp_path / f"{name}-strict-csp.png"))
+        await context.close()
+    assert problems == []

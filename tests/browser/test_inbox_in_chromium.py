@@ -14,7 +14,6 @@ import aiohttp
 import pytest
 
 from tests.browser.console_page import sign_in
-from tests.browser.test_console_in_chromium import browser  # noqa: F401  (the fixture)
 from tests.browser.test_console_look_in_chromium import NOTIFICATION_SPY, fits, shot
 from tests.harness import RunningHub, connect_customer, login, make_settings
 
@@ -49,7 +48,7 @@ async def open_pane(page: Any, size: dict[str, int], pane: str) -> None:
 
 @pytest.mark.parametrize(("scheme", "size"), LOOKS)
 async def test_inbox_search_take_and_the_conversation_tools(
-    browser: Any,  # noqa: F811
+    browser: Any,
     tmp_path: Path,
     sqlite_url: str,
     scheme: str,
@@ -181,7 +180,7 @@ async def test_inbox_search_take_and_the_conversation_tools(
 
 @pytest.mark.parametrize(("scheme", "size"), LOOKS)
 async def test_a_canned_response_with_slash_and_a_mention_reaching_a_colleague(
-    browser: Any,  # noqa: F811
+    browser: Any,
     tmp_path: Path,
     sqlite_url: str,
     scheme: str,

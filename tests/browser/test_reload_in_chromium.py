@@ -15,12 +15,11 @@ from hub.ids import ConversationId
 from hub.models import InboundMessage
 from storage import open_store
 from tests.browser.console_page import sign_in
-from tests.browser.test_console_in_chromium import browser  # noqa: F401
 from tests.harness import RunningHub, connect_customer, make_settings
 
 
 async def test_a_console_back_after_a_prune_reloads_and_goes_on_live(
-    browser: Any,  # noqa: F811
+    browser: Any,
     tmp_path: Path,
     sqlite_url: str,
 ) -> None:

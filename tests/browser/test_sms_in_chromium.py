@@ -10,7 +10,6 @@ from typing import Any
 import aiohttp
 
 from tests.browser.console_page import sign_in
-from tests.browser.test_console_in_chromium import browser  # noqa: F401  (fixture)
 from tests.channels.twilio.conftest import (  # noqa: F401  (fixtures)
     ACCOUNT,
     TwilioSide,
@@ -23,7 +22,7 @@ from tests.channels.twilio.test_sms import sent_requests
 
 
 async def test_delivery_status_and_opt_out_in_the_console(
-    browser: Any,  # noqa: F811
+    browser: Any,
     tmp_path: Path,
     sqlite_url: str,
     standin: tuple[TwilioStandIn, str],  # noqa: F811

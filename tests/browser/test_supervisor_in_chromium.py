@@ -11,12 +11,11 @@ from typing import Any
 import aiohttp
 
 from hub.settings import QueueSettings
-from tests.browser.test_console_in_chromium import browser  # noqa: F401  (the fixture)
 from tests.harness import RunningHub, connect_customer, make_settings
 
 
 async def test_reassigning_to_an_absent_agent_asks_first(
-    browser: Any,  # noqa: F811
+    browser: Any,
     tmp_path: Path,
     sqlite_url: str,
 ) -> None:

@@ -22,12 +22,13 @@ import { identityLabel } from './timeline.js';
 export async function loadProfile(ctx) {
   const P = ctx.S.profile;
   const id = ctx.S.timeline.customerId;
-  if (!id || P.editing > 0) return;
+  if (!id || P.editing > 0 || typedLabel(ctx) !== null) return;
   const seq = ++P.seq;
   try {
     const data = /** @type {CustomerProfile} */ (
       await api('GET', '/api/v1/customers/' + encodeURIComponent(id)));
     if (seq !== P.seq || id !== ctx.S.timeline.customerId || P.editing > 0) return;
+    if (typedLabel(ctx) !== null) return;
     if (P.lastMerge && P.lastMerge.merge.survivor_id !== id) P.lastMerge = null;
     P.data = data;
     renderProfile(ctx);
@@ -55,10 +56,22 @@ async function patch(ctx, changes) {
   }
 }
 
+/**
+ * What the agent is typing into the label box, if it has the focus: a redraw (another
+ * edit saved, the stream's refresh) must not wipe it.
+ * @param {Ctx} ctx
+ */
+function typedLabel(ctx) {
+  const active = document.activeElement;
+  if (!(active instanceof HTMLInputElement) || !ctx.dom.customerInfo.contains(active)) return null;
+  return active.dataset.testid === 'customer-label-input' ? active.value : null;
+}
+
 /** @param {Ctx} ctx */
 export function renderProfile(ctx) {
   const box = ctx.dom.customerInfo;
   const data = ctx.S.profile.data;
+  const typing = typedLabel(ctx);
   clear(box);
   if (!data) return;
   const cust = data.customer;
@@ -79,6 +92,11 @@ export function renderProfile(ctx) {
     mergeControls(ctx),
   ];
   for (const part of parts) if (part) box.appendChild(part);
+  const field = box.querySelector('[data-testid="customer-label-input"]');
+  if (typing !== null && field instanceof HTMLInputElement) {
+    field.value = typing;
+    field.focus();
+  }
 }
 
 /** @param {string} title @param {HTMLElement} body */
@@ -216,8 +234,6 @@ function labels(ctx, current) {
   }
   const field = input('', 'Add a label', 'customer-label-input', '+ label');
   field.className = 'chip-input';
-  field.addEventListener('focus', () => { ctx.S.profile.editing += 1; });
-  field.addEventListener('blur', () => { ctx.S.profile.editing -= 1; });
   field.addEventListener('keydown', (ev) => {
     const name = field.value.trim();
     if (ev.key !== 'Enter' || !name) return;
