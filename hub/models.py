@@ -17,6 +17,9 @@ CHANNELS: tuple[ChannelName, ...] = ("webchat", "email", "sms", "voice")
 # offered), then back to pending (or open, if it has an assignee); resolved: done.
 ConversationStatus = Literal["pending", "open", "snoozed", "resolved"]
 CONVERSATION_STATUSES: tuple[ConversationStatus, ...] = ("open", "pending", "snoozed", "resolved")
+# The statuses in which an assignee holds the conversation (and one of their slots): a
+# snoozed conversation stays its assignee's and comes back open to them.
+HELD_STATUSES: tuple[ConversationStatus, ...] = ("open", "snoozed")
 # The kind of customer identity each channel's address is (opt-outs are kept per identity).
 IDENTITY_KIND: dict[ChannelName, str] = {"sms": "phone", "voice": "phone", "email": "email"}
 Presence = Literal["available", "away", "offline"]

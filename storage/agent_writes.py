@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hub.errors import Conflict, NotFound
 from hub.ids import AgentId, ConversationId
-from hub.models import Agent, Presence
+from hub.models import HELD_STATUSES, Agent, Presence
 from storage.mapping import agent_t, conversation_t, offer_t, to_agent
 
 
@@ -83,9 +83,8 @@ class SqlAgentWrites:
 
     def holds(self, agent_id: AgentId, excluding: ConversationId) -> dict[str, int]:
         assigned = sa.select(conversation_t.c.id, conversation_t.c.channel).where(
-            # A snoozed conversation stays its assignee's: it comes back open to them.
             conversation_t.c.assignee_id == agent_id,
-            conversation_t.c.status.in_(("open", "snoozed")),
+            conversation_t.c.status.in_(HELD_STATUSES),
         )
         offered = (
             sa.select(conversation_t.c.id, conversation_t.c.channel)

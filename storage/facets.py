@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from hub.events import Event, OfferOutcome
 from hub.ids import AgentId, ConversationId, CustomerId, MessageId, OfferId
 from hub.models import (
+    HELD_STATUSES,
     Call,
     ChannelName,
     Conversation,
@@ -67,7 +68,7 @@ class SqlConversationWrites:
     def held_by(self, agent_id: AgentId) -> list[Conversation]:
         query = CONVERSATION_SELECT.where(
             conversation_t.c.assignee_id == agent_id,
-            conversation_t.c.status.in_(("open", "snoozed")),
+            conversation_t.c.status.in_(HELD_STATUSES),
         ).order_by(conversation_t.c.created_at)
         return [to_conversation(row) for row in self._conn.execute(query)]
 

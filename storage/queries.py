@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from hub.ids import AgentId, ConversationId, CustomerId
 from hub.models import (
+    HELD_STATUSES,
     WEB_VISITOR,
     Conversation,
     Customer,
@@ -52,7 +53,7 @@ class SqlConversationReader:
         # A snoozed conversation is still its assignee's (it wakes open to them).
         return await self._conversations(
             conversation_t.c.assignee_id == agent_id,
-            conversation_t.c.status.in_(("open", "snoozed")),
+            conversation_t.c.status.in_(HELD_STATUSES),
         )
 
     async def _conversations(self, *where: sa.ColumnElement[bool]) -> list[Conversation]:

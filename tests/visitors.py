@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 
-from hub.models import Visitor
+from hub.ids import CustomerId
+from hub.models import ChannelName, InboundMessage, Visitor
 from hub.ports import Store
 
 
@@ -15,3 +17,22 @@ async def new_visitor(store: Store, name: str, email: str | None = None) -> Visi
     visitor = await store.visitors.find(token)
     assert visitor is not None
     return visitor
+
+
+def first_message(
+    customer_id: CustomerId,
+    name: str,
+    *,
+    queue: str = "general",
+    channel: ChannelName = "webchat",
+    priority: int = 0,
+) -> InboundMessage:
+    """A new customer's first message, as a channel hands it to the inbound stream."""
+    return InboundMessage(
+        channel=channel,
+        customer_id=customer_id,
+        dedupe_key=f"test:{uuid.uuid4().hex}",
+        text=f"hello from {name}",
+        queue=queue,
+        priority=priority,
+    )

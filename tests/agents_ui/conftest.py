@@ -19,7 +19,7 @@ from hub.settings import QueueSettings
 from storage import open_store
 from tests.api_client import Api
 from tests.harness import RunningHub, login, make_settings
-from tests.visitors import new_visitor
+from tests.visitors import first_message, new_visitor
 
 QUEUES = (QueueSettings(name="general"), QueueSettings(name="billing", skills=("billing",)))
 
@@ -51,13 +51,8 @@ class Desk:
     ) -> Conversation:
         """A new customer's first message, stored as the inbound stream stores it."""
         visitor = await new_visitor(self.store, name)
-        message = InboundMessage(
-            channel=channel,
-            customer_id=visitor.customer.id,
-            dedupe_key=f"test:{uuid.uuid4().hex}",
-            text=f"hello from {name}",
-            queue=queue,
-            priority=priority,
+        message = first_message(
+            visitor.customer.id, name, queue=queue, channel=channel, priority=priority
         )
         results, _ = await self.store.inbound.ingest([message], place)
         return results[0].conversation

@@ -28,14 +28,14 @@ from hub.flow.bus import Bus, BusMessage
 from hub.flow.placement import place
 from hub.flow.publishing import PublishingWork
 from hub.ids import AgentId, ConversationId, OfferId
-from hub.models import Agent, ChannelName, Conversation, InboundMessage, Presence
+from hub.models import Agent, ChannelName, Conversation, Presence
 from hub.ports import Leases, Store
 from hub.services.conversations import ConversationService
 from hub.services.offers import OfferService
 from hub.settings import QueueSettings, RoutingSettings, Settings
 from routing import Router
 from storage import open_store
-from tests.visitors import new_visitor
+from tests.visitors import first_message, new_visitor
 
 WAIT = 10.0  # generous: a test waits this long only for something that should come at once
 E = TypeVar("E")
@@ -90,13 +90,8 @@ class Hub:
     ) -> Conversation:
         """A new customer's first message: ingest it, then publish, as hub.stream does."""
         visitor = await new_visitor(self.store, name)
-        message = InboundMessage(
-            channel=channel,
-            customer_id=visitor.customer.id,
-            dedupe_key=f"test:{uuid.uuid4().hex}",
-            text=f"hello from {name}",
-            queue=queue,
-            priority=priority,
+        message = first_message(
+            visitor.customer.id, name, queue=queue, channel=channel, priority=priority
         )
         results, envelopes = await self.store.inbound.ingest([message], place)
         await self.bus.publish(envelopes)
